@@ -161,7 +161,9 @@ async function waitForHealth(
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
 	child.kill('SIGKILL');
-	throw new Error(`Synapse did not answer ${baseUrl}/health within ${timeoutMs} ms; see ${logFile}`);
+	throw new Error(
+		`Synapse did not answer ${baseUrl}/health within ${timeoutMs} ms; see ${logFile}`
+	);
 }
 
 /** Starts Synapse from the configurations in synapse-config/ and waits until /health answers. */

@@ -17,15 +17,20 @@ export function pinnedSynapseVersion(): string {
 	if (!match) {
 		throw new Error(`${requirementsFile} must pin matrix-synapse with "matrix-synapse==<version>"`);
 	}
-	return match[1];
+	return match[1] as string;
 }
 
 function installedSynapseVersion(): string | undefined {
 	if (!existsSync(synapsePython)) return undefined;
 	try {
-		return execFileSync(synapsePython, ['-c', 'import synapse; print(synapse.__version__)'], {
-			encoding: 'utf8'
-		}).trim();
+		// Synapse appends git details, e.g. "1.163.2 (b=main,c800d3f)", when its
+		// files sit inside a git checkout, as they do in .tools/.
+		const output = execFileSync(
+			synapsePython,
+			['-c', 'import synapse; print(synapse.__version__)'],
+			{ encoding: 'utf8' }
+		);
+		return output.trim().split(' ')[0];
 	} catch {
 		return undefined;
 	}
@@ -40,7 +45,7 @@ function findSystemPython(): string {
 				{ encoding: 'utf8' }
 			).trim();
 			const [major, minor] = version.split('.').map(Number);
-			if (major === 3 && minor >= 10) return candidate;
+			if (major === 3 && (minor ?? 0) >= 10) return candidate;
 		} catch {
 			// Not installed under this name; try the next one.
 		}

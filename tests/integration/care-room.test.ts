@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { KnownMembership, MatrixError } from 'matrix-js-sdk';
+import { EventType, KnownMembership, MatrixError } from 'matrix-js-sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CARE_ROOM_TYPE } from '../../src/lib/matrix/event-types.ts';
 import { CARE_ROOM_VERSION, createCareRoom } from '../../src/lib/matrix/care-room.ts';
@@ -129,7 +129,12 @@ describe('care room', () => {
 	});
 
 	it('rejects state changes by the client', async () => {
-		const attempt = client.matrixClient.sendStateEvent(roomId, 'm.room.topic', { topic: 'x' }, '');
+		const attempt = client.matrixClient.sendStateEvent(
+			roomId,
+			EventType.RoomTopic,
+			{ topic: 'x' },
+			''
+		);
 
 		await expect(attempt).rejects.toBeInstanceOf(MatrixError);
 		await expect(attempt).rejects.toMatchObject({ httpStatus: 403, errcode: 'M_FORBIDDEN' });

@@ -7,7 +7,12 @@ import { ensureSynapseVenv } from '../../scripts/lib/synapse-venv.ts';
 
 declare module 'vitest' {
 	export interface ProvidedContext {
-		synapse: { baseUrl: string; serverName: string; registrationSharedSecret: string; dataDir: string };
+		synapse: {
+			baseUrl: string;
+			serverName: string;
+			registrationSharedSecret: string;
+			dataDir: string;
+		};
 	}
 }
 

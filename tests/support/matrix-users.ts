@@ -22,7 +22,10 @@ export function uniqueUsername(role: string): string {
 }
 
 /** Registers an account through the shared-secret API of the test Synapse. */
-export function registerTestUser(role: string, options: { admin?: boolean } = {}): Promise<RegisteredUser> {
+export function registerTestUser(
+	role: string,
+	options: { admin?: boolean } = {}
+): Promise<RegisteredUser> {
 	const synapse = inject('synapse');
 	return registerUser(synapse.baseUrl, synapse.registrationSharedSecret, {
 		username: uniqueUsername(role),

@@ -112,7 +112,10 @@ export async function createCareRoom(
 ): Promise<string> {
 	const parsed = userIdSchema.safeParse(clientUserId);
 	if (!parsed.success) {
-		throw new AlcoveError('invalid_user_id', parsed.error.issues[0]?.message ?? 'Invalid Matrix ID');
+		throw new AlcoveError(
+			'invalid_user_id',
+			parsed.error.issues[0]?.message ?? 'Invalid Matrix ID'
+		);
 	}
 	const userId = parsed.data;
 	if (userId === matrixClient.getUserId()) {

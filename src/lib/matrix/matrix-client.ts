@@ -1,10 +1,12 @@
 import {
 	ClientEvent,
 	createClient,
+	HttpApiEvent,
 	PendingEventOrdering,
 	SyncState,
 	type MatrixClient
 } from 'matrix-js-sdk';
+import type { CryptoCallbacks, DeviceIsolationMode } from 'matrix-js-sdk/lib/crypto-api';
 import { AlcoveError } from './errors.ts';
 import { logger } from './logger.ts';
 import { cryptoDatabasePrefix, type Session } from './session.ts';
@@ -16,6 +18,18 @@ export interface MatrixClientOptions {
 	 * integration tests pass false, which keeps the device keys in memory only.
 	 */
 	useIndexedDB?: boolean;
+	/**
+	 * Callbacks through which the Rust crypto asks for the secret-storage key,
+	 * for example `SecretStorageKeyCache.cryptoCallbacks` from crypto/. The SDK
+	 * reads them once, when the matrixClient is created.
+	 */
+	cryptoCallbacks?: CryptoCallbacks;
+	/**
+	 * Which devices receive this device's room keys and whose messages it
+	 * decrypts. It is set before the first sync, so no key is shared under the
+	 * SDK's default first. Without it the SDK's default applies.
+	 */
+	deviceIsolationMode?: DeviceIsolationMode;
 }
 
 function decodeBase64(value: string): Uint8Array {
@@ -37,15 +51,16 @@ export async function createMatrixClient(
 		deviceId: session.deviceId,
 		accessToken: session.accessToken,
 		timelineSupport: true,
-		// Local echoes live in a separate list until the server confirms them,
-		// so a failed message stays visible, marked, and can be sent again.
-		pendingEventOrdering: PendingEventOrdering.Detached
+		cryptoCallbacks: options.cryptoCallbacks
 	});
 	await matrixClient.initRustCrypto({
 		useIndexedDB: options.useIndexedDB ?? true,
 		cryptoDatabasePrefix: cryptoDatabasePrefix(session),
 		storageKey: decodeBase64(session.cryptoStoreKey)
 	});
+	if (options.deviceIsolationMode) {
+		matrixClient.getCrypto()?.setDeviceIsolationMode(options.deviceIsolationMode);
+	}
 	return matrixClient;
 }
 
@@ -62,7 +77,7 @@ export function startMatrixClient(
 		const onSync = (state: SyncState): void => {
 			if (state === SyncState.Prepared || state === SyncState.Syncing) {
 				matrixClient.off(ClientEvent.Sync, onSync);
-				matrixClient.off(ClientEvent.SessionLoggedOut, onLoggedOut);
+				matrixClient.off(HttpApiEvent.SessionLoggedOut, onLoggedOut);
 				resolve();
 			}
 		};
@@ -71,10 +86,16 @@ export function startMatrixClient(
 			reject(new AlcoveError('session_expired', 'The homeserver rejected the access token'));
 		};
 		matrixClient.on(ClientEvent.Sync, onSync);
-		matrixClient.once(ClientEvent.SessionLoggedOut, onLoggedOut);
+		matrixClient.once(HttpApiEvent.SessionLoggedOut, onLoggedOut);
 		logger.debug('Starting sync', matrixClient.getUserId(), matrixClient.getDeviceId());
 		matrixClient
-			.startClient({ initialSyncLimit: options.initialSyncLimit ?? 20, lazyLoadMembers: true })
+			.startClient({
+				initialSyncLimit: options.initialSyncLimit ?? 20,
+				lazyLoadMembers: true,
+				// Local echoes live in a separate list until the server confirms
+				// them, so a failed message stays visible, marked, and can be sent again.
+				pendingEventOrdering: PendingEventOrdering.Detached
+			})
 			.catch(reject);
 	});
 }

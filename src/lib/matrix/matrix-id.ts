@@ -50,7 +50,8 @@ export const loginUserSchema = z
 		if (value.startsWith('@')) {
 			const result = userIdSchema.safeParse(value);
 			if (!result.success) {
-				for (const issue of result.error.issues) context.addIssue({ code: 'custom', message: issue.message });
+				for (const issue of result.error.issues)
+					context.addIssue({ code: 'custom', message: issue.message });
 			}
 		} else if (!localpartPattern.test(value)) {
 			context.addIssue({

@@ -1,0 +1,137 @@
+import { HttpApiEvent, type MatrixClient } from 'matrix-js-sdk';
+import { getContext, setContext } from 'svelte';
+import { deleteLocalData } from '../browser/local-data.ts';
+import { LocalVault } from '../browser/local-vault.ts';
+import { AlcoveError } from '../matrix/errors.ts';
+import { discoverHomeserver } from '../matrix/homeserver.ts';
+import { logger } from '../matrix/logger.ts';
+import { signInWithPassword, toAlcoveError } from '../matrix/login.ts';
+import { createMatrixClient, startMatrixClient } from '../matrix/matrix-client.ts';
+import { cryptoDatabasePrefix, sessionSchema, type Session } from '../matrix/session.ts';
+
+const SESSION_ENTRY = 'session';
+
+/** Where the signed-in session is in its life. */
+export type SessionStatus = 'restoring' | 'signed-out' | 'starting' | 'ready' | 'signing-out';
+
+/** The signed-in device of this browser tab: its matrixClient and how it got there. */
+export class SessionState {
+	status = $state<SessionStatus>('restoring');
+	/** Why the last session ended without the user signing out, for the sign-in screen. */
+	endedReason = $state<AlcoveError | undefined>();
+	matrixClient = $state.raw<MatrixClient | undefined>();
+	session = $state.raw<Session | undefined>();
+	#vault: LocalVault | undefined;
+
+	/** The signed-in user's Matrix ID; only valid while a session exists. */
+	get userId(): string {
+		return this.session?.userId ?? '';
+	}
+
+	/** Resumes the session stored on this device, if there is one. */
+	async restore(): Promise<void> {
+		try {
+			this.#vault = await LocalVault.open();
+			const parsed = sessionSchema.safeParse(await this.#vault.get(SESSION_ENTRY));
+			if (!parsed.success) {
+				this.status = 'signed-out';
+				return;
+			}
+			await this.#start(parsed.data);
+		} catch (error) {
+			logger.error('Could not restore the session', error);
+			await this.#endLocally(toAlcoveError(error, 'Session restore'));
+		}
+	}
+
+	/**
+	 * Signs in with a password on `homeserverInput` (already validated) and
+	 * starts syncing. Throws AlcoveError for the sign-in form to show.
+	 */
+	async signIn(homeserver: URL, user: string, password: string): Promise<void> {
+		const homeserverUrl = await discoverHomeserver(homeserver);
+		const session = await signInWithPassword(homeserverUrl, user, password);
+		this.#vault ??= await LocalVault.open();
+		await this.#vault.put(SESSION_ENTRY, session);
+		this.endedReason = undefined;
+		await this.#start(session);
+	}
+
+	/**
+	 * Logs the device out on the server, then deletes the local crypto store
+	 * and every other trace of the session in this browser.
+	 */
+	async signOut(): Promise<void> {
+		const matrixClient = this.matrixClient;
+		const session = this.session;
+		this.status = 'signing-out';
+		if (matrixClient) {
+			try {
+				await matrixClient.logout(true);
+			} catch (error) {
+				// The local data goes anyway: a shared computer must not keep it.
+				// The device stays in the account's device list until removed.
+				logger.warn('Server-side logout failed; deleting local data anyway', error);
+			}
+		}
+		await this.#clear(matrixClient, session);
+		this.status = 'signed-out';
+	}
+
+	async #start(session: Session): Promise<void> {
+		this.status = 'starting';
+		this.session = session;
+		const matrixClient = await createMatrixClient(session);
+		matrixClient.once(HttpApiEvent.SessionLoggedOut, () => {
+			void this.#endLocally(
+				new AlcoveError('session_expired', 'The homeserver ended this session')
+			);
+		});
+		this.matrixClient = matrixClient;
+		await startMatrixClient(matrixClient);
+		this.status = 'ready';
+	}
+
+	async #endLocally(reason: AlcoveError): Promise<void> {
+		const matrixClient = this.matrixClient;
+		matrixClient?.stopClient();
+		await this.#clear(matrixClient, this.session);
+		this.endedReason = reason;
+		this.status = 'signed-out';
+	}
+
+	async #clear(
+		matrixClient: MatrixClient | undefined,
+		session: Session | undefined
+	): Promise<void> {
+		this.matrixClient = undefined;
+		this.session = undefined;
+		if (matrixClient && session) {
+			matrixClient.stopClient();
+			try {
+				await matrixClient.clearStores({ cryptoDatabasePrefix: cryptoDatabasePrefix(session) });
+			} catch (error) {
+				logger.warn('Could not clear the SDK stores', error);
+			}
+		}
+		await deleteLocalData(this.#vault);
+		this.#vault = undefined;
+	}
+
+	/** The vault of the signed-in device, for drafts. */
+	get vault(): LocalVault | undefined {
+		return this.#vault;
+	}
+}
+
+const SESSION_KEY = Symbol('alcove.session');
+
+/** Makes the session available to every component below the caller. */
+export function setSession(session: SessionState): SessionState {
+	return setContext(SESSION_KEY, session);
+}
+
+/** Returns the session set by the root layout. */
+export function useSession(): SessionState {
+	return getContext<SessionState>(SESSION_KEY);
+}

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import {
+	expect,
+	indexedDbNames,
+	signedInUser,
+	test,
+	type BrowserUser
+} from './support/fixtures.ts';
+
+function messageIn(user: BrowserUser, text: string) {
+	return user.page.getByTestId('message-body').filter({ hasText: text });
+}
+
+test('therapist and client talk in an encrypted care room', async ({ browser }) => {
+	const therapist = await signedInUser(browser, 'therapist');
+	const client = await signedInUser(browser, 'client');
+	const fromClient = `Hello from the client ${randomBytes(4).toString('hex')}`;
+	const fromTherapist = `Reply from the therapist ${randomBytes(4).toString('hex')}`;
+
+	// The therapist starts the care room and invites the client.
+	await therapist.page.getByText('Start a care room').click();
+	await therapist.page.getByLabel("Client's Matrix ID").fill(client.userId);
+	await therapist.page.getByRole('button', { name: 'Create and invite' }).click();
+	await expect(therapist.page).toHaveURL(/\/rooms\/!/);
+	const roomUrl = therapist.page.url();
+
+	// The client sees the invitation, accepts it and writes.
+	const invitation = client.page.getByTestId('room-list-item').filter({ hasText: 'Invitation' });
+	await expect(invitation).toBeVisible();
+	await invitation.click();
+	await client.page.getByRole('button', { name: 'Accept' }).click();
+	await client.page.getByLabel('Message').fill(fromClient);
+	await client.page.getByLabel('Message').press('Enter');
+	await expect(messageIn(client, fromClient)).toBeVisible();
+	await expect(client.page.getByTestId('send-status').last()).toHaveText(/Sent|Seen/);
+
+	// The therapist reads it decrypted and answers.
+	await expect(messageIn(therapist, fromClient)).toBeVisible();
+	await therapist.page.getByLabel('Message').fill(fromTherapist);
+	await therapist.page.getByRole('button', { name: 'Send' }).click();
+	await expect(messageIn(client, fromTherapist)).toBeVisible();
+
+	// A reload keeps both sessions and both messages readable.
+	await therapist.page.reload();
+	await client.page.reload();
+	await expect(therapist.page.getByTestId('signed-in-user')).toHaveText(therapist.userId);
+	await expect(client.page.getByTestId('signed-in-user')).toHaveText(client.userId);
+	await therapist.page.goto(roomUrl);
+	await expect(messageIn(therapist, fromClient)).toBeVisible();
+	await expect(messageIn(therapist, fromTherapist)).toBeVisible();
+	await expect(therapist.page.getByTestId('undecryptable')).toHaveCount(0);
+
+	// Sign-out deletes everything this device kept.
+	expect((await indexedDbNames(client.page)).length).toBeGreaterThan(0);
+	await client.page.getByRole('button', { name: 'Sign out' }).click();
+	await expect(client.page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+	expect(await indexedDbNames(client.page)).toEqual([]);
+	expect(await client.page.evaluate(() => localStorage.length)).toBe(0);
+
+	expect(therapist.cspViolations).toEqual([]);
+	expect(client.cspViolations).toEqual([]);
+	await therapist.context.close();
+	await client.context.close();
+});

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import {
+	expect,
+	test as base,
+	type Browser,
+	type BrowserContext,
+	type Page
+} from '@playwright/test';
+import { registerUser, type RegisteredUser } from '../../../scripts/lib/synapse-admin.ts';
+import { e2eEnvironment } from './environment.ts';
+
+/** A registered account and the browser page it is signed in on. */
+export interface BrowserUser extends RegisteredUser {
+	username: string;
+	context: BrowserContext;
+	page: Page;
+	/** Content Security Policy violations this page reported. */
+	cspViolations: string[];
+}
+
+/** Registers an account on the test Synapse with a random user name and password. */
+export async function registerAccount(
+	role: string
+): Promise<RegisteredUser & { username: string }> {
+	const environment = e2eEnvironment();
+	const username = `${role}-${randomBytes(4).toString('hex')}`;
+	const user = await registerUser(environment.homeserverUrl, environment.registrationSharedSecret, {
+		username,
+		password: randomBytes(12).toString('base64url')
+	});
+	return { ...user, username };
+}
+
+/** Opens a new browser context (its own IndexedDB) and records CSP violations in it. */
+export async function openContext(
+	browser: Browser
+): Promise<{ context: BrowserContext; page: Page; cspViolations: string[] }> {
+	const context = await browser.newContext({ baseURL: e2eEnvironment().webUrl });
+	const page = await context.newPage();
+	const cspViolations: string[] = [];
+	page.on('console', (message) => {
+		if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+	});
+	return { context, page, cspViolations };
+}
+
+/** Signs in through the sign-in form and waits for the room list. */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+	await page.goto('/login');
+	await expect(page.getByLabel('Homeserver')).toHaveValue(e2eEnvironment().homeserverUrl);
+	await page.getByLabel('User name or Matrix ID').fill(username);
+	await page.getByLabel('Password').fill(password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByTestId('signed-in-user')).toBeVisible();
+}
+
+/** Registers an account, opens a browser context and signs in there. */
+export async function signedInUser(browser: Browser, role: string): Promise<BrowserUser> {
+	const account = await registerAccount(role);
+	const opened = await openContext(browser);
+	await signIn(opened.page, account.username, account.password);
+	return { ...account, ...opened };
+}
+
+/** Returns the names of the IndexedDB databases of the page's origin. */
+export function indexedDbNames(page: Page): Promise<string[]> {
+	return page.evaluate(async () =>
+		(await indexedDB.databases()).map((database) => database.name ?? '')
+	);
+}
+
+export const test = base;
+export { expect };
