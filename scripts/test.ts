@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureChromium } from './lib/chromium.ts';
+import { ensureDebianPrograms } from './lib/debian.ts';
 import { ensureNpmDependencies, npmBin, projectRoot, run } from './lib/project.ts';
 import { ensureSynapseVenv } from './lib/synapse-venv.ts';
 
@@ -74,6 +75,8 @@ function readCounts(report: NonNullable<Step['report']>): Counts | undefined {
 await ensureNpmDependencies();
 await ensureSynapseVenv();
 await ensureChromium();
+// docker-compose validates docker-compose.yml without a Docker engine.
+await ensureDebianPrograms([{ program: 'docker-compose', package: 'docker-compose' }]);
 mkdirSync(resultsDir, { recursive: true });
 
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };

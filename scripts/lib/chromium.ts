@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { run } from './project.ts';
+import { ensureDebianPrograms } from './debian.ts';
 
 /** Debian's Chromium, the only browser the tests and benchmarks use. */
 export const chromiumPath = process.env.ALCOVE_CHROMIUM ?? '/usr/bin/chromium';
@@ -21,15 +21,8 @@ export const chromiumArgs = [
 
 /** Installs Debian's chromium package with apt-get when the browser is missing. */
 export async function ensureChromium(): Promise<void> {
-	if (existsSync(chromiumPath)) return;
-	if (process.env.ALCOVE_CHROMIUM) {
+	if (process.env.ALCOVE_CHROMIUM && !existsSync(chromiumPath)) {
 		throw new Error(`ALCOVE_CHROMIUM is set to ${chromiumPath}, but no such file exists`);
 	}
-	console.log('Installing Chromium from Debian (apt-get install chromium)…');
-	const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
-	const [command = 'apt-get', ...prefix] = [...sudo, 'apt-get'];
-	await run(command, [...prefix, 'update', '-q']);
-	await run(command, [...prefix, 'install', '-y', '-q', 'chromium'], {
-		env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-	});
+	await ensureDebianPrograms([{ program: chromiumPath, package: 'chromium' }]);
 }

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import type { Page } from '@playwright/test';
+import { expect, signedInUser, test } from './support/fixtures.ts';
+
+/** Creates a care room from the therapist's page and returns its URL. */
+async function startCareRoom(page: Page, clientUserId: string): Promise<string> {
+	await page.getByText('Start a care room').click();
+	await page.getByLabel("Client's Matrix ID").fill(clientUserId);
+	await page.getByRole('button', { name: 'Create and invite' }).click();
+	await expect(page).toHaveURL(/\/rooms\/!/);
+	return page.url();
+}
+
+test('failed send stays visible and can be retried', async ({ browser }) => {
+	const therapist = await signedInUser(browser, 'therapist');
+	const client = await signedInUser(browser, 'client');
+	await startCareRoom(therapist.page, client.userId);
+	const text = `Kept after failure ${randomBytes(4).toString('hex')}`;
+
+	// The homeserver rejects every send until the route is removed.
+	await therapist.page.route('**/_matrix/client/v3/rooms/*/send/**', (route) =>
+		route.fulfill({
+			status: 400,
+			contentType: 'application/json',
+			body: JSON.stringify({ errcode: 'M_UNKNOWN', error: 'Injected failure' })
+		})
+	);
+	await therapist.page.getByLabel('Message').fill(text);
+	await therapist.page.getByLabel('Message').press('Enter');
+
+	const event = therapist.page.getByTestId('timeline-event').filter({ hasText: text });
+	await expect(event).toHaveAttribute('data-status', 'failed');
+	await expect(event.getByText('Not sent.')).toBeVisible();
+
+	await therapist.page.unrouteAll();
+	await event.getByRole('button', { name: 'Retry' }).click();
+	await expect(event).toHaveAttribute('data-status', 'sent');
+	await expect(client.page.getByTestId('room-list-item')).toContainText('Invitation');
+
+	await therapist.context.close();
+	await client.context.close();
+});
+
+test('oversized message keeps its text in the composer', async ({ browser }) => {
+	const therapist = await signedInUser(browser, 'therapist');
+	const client = await signedInUser(browser, 'client');
+	await startCareRoom(therapist.page, client.userId);
+	const text = 'x'.repeat(50_000);
+
+	await therapist.page.getByLabel('Message').fill(text);
+	await therapist.page.getByRole('button', { name: 'Send' }).click();
+
+	await expect(therapist.page.getByRole('alert')).toContainText('too long to send');
+	await expect(therapist.page.getByLabel('Message')).toHaveValue(text);
+	await expect(therapist.page.getByTestId('timeline-event')).toHaveCount(0);
+
+	await therapist.context.close();
+	await client.context.close();
+});
+
+test('draft survives a reload', async ({ browser }) => {
+	const therapist = await signedInUser(browser, 'therapist');
+	const client = await signedInUser(browser, 'client');
+	const roomUrl = await startCareRoom(therapist.page, client.userId);
+	const draft = `Unfinished thought ${randomBytes(4).toString('hex')}`;
+
+	await therapist.page.getByLabel('Message').fill(draft);
+	// Drafts are saved shortly after typing pauses.
+	await therapist.page.waitForTimeout(1_000);
+	await therapist.page.reload();
+	await therapist.page.goto(roomUrl);
+
+	await expect(therapist.page.getByLabel('Message')).toHaveValue(draft);
+	await therapist.context.close();
+	await client.context.close();
+});
