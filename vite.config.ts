@@ -51,7 +51,8 @@ export default defineConfig({
 				test: {
 					name: 'unit',
 					environment: 'node',
-					include: ['tests/unit/**/*.test.ts']
+					include: ['tests/unit/**/*.test.ts'],
+					setupFiles: ['tests/support/log-level.ts']
 				}
 			},
 			{
@@ -61,6 +62,7 @@ export default defineConfig({
 					environment: 'node',
 					include: ['tests/integration/**/*.test.ts'],
 					globalSetup: ['tests/support/integration-setup.ts'],
+					setupFiles: ['tests/support/log-level.ts'],
 					testTimeout: 120_000,
 					hookTimeout: 120_000,
 					// Each file talks to one shared Synapse; running them one at a
