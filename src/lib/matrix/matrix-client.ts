@@ -11,6 +11,9 @@ import { AlcoveError } from './errors.ts';
 import { logger } from './logger.ts';
 import { cryptoDatabasePrefix, type Session } from './session.ts';
 
+/** Event that the matrixClient emits when the server has ended the session. */
+export const SESSION_LOGGED_OUT = HttpApiEvent.SessionLoggedOut;
+
 /** Options for {@link createMatrixClient}. */
 export interface MatrixClientOptions {
 	/**

@@ -1,13 +1,19 @@
-import { HttpApiEvent, type MatrixClient } from 'matrix-js-sdk';
+import type { MatrixClient } from 'matrix-js-sdk';
 import { getContext, setContext } from 'svelte';
 import { deleteLocalData } from '../browser/local-data.ts';
 import { LocalVault } from '../browser/local-vault.ts';
 import { AlcoveError } from '../matrix/errors.ts';
 import { discoverHomeserver } from '../matrix/homeserver.ts';
 import { logger } from '../matrix/logger.ts';
-import { signInWithPassword, toAlcoveError } from '../matrix/login.ts';
-import { createMatrixClient, startMatrixClient } from '../matrix/matrix-client.ts';
 import { cryptoDatabasePrefix, sessionSchema, type Session } from '../matrix/session.ts';
+
+// The SDK and its Rust crypto are most of the bundle. They are loaded on
+// demand, so the sign-in screen appears before they have arrived; the
+// import starts at once, so by the time someone has typed a password they
+// usually have.
+const sdkModules = (): Promise<
+	[typeof import('../matrix/login.ts'), typeof import('../matrix/matrix-client.ts')]
+> => Promise.all([import('../matrix/login.ts'), import('../matrix/matrix-client.ts')]);
 
 const SESSION_ENTRY = 'session';
 
@@ -35,11 +41,13 @@ export class SessionState {
 			const parsed = sessionSchema.safeParse(await this.#vault.get(SESSION_ENTRY));
 			if (!parsed.success) {
 				this.status = 'signed-out';
+				void sdkModules();
 				return;
 			}
 			await this.#start(parsed.data);
 		} catch (error) {
 			logger.error('Could not restore the session', error);
+			const { toAlcoveError } = await import('../matrix/login.ts');
 			await this.#endLocally(toAlcoveError(error, 'Session restore'));
 		}
 	}
@@ -50,6 +58,7 @@ export class SessionState {
 	 */
 	async signIn(homeserver: URL, user: string, password: string): Promise<void> {
 		const homeserverUrl = await discoverHomeserver(homeserver);
+		const [{ signInWithPassword }] = await sdkModules();
 		const session = await signInWithPassword(homeserverUrl, user, password);
 		this.#vault ??= await LocalVault.open();
 		await this.#vault.put(SESSION_ENTRY, session);
@@ -81,8 +90,9 @@ export class SessionState {
 	async #start(session: Session): Promise<void> {
 		this.status = 'starting';
 		this.session = session;
+		const [, { createMatrixClient, startMatrixClient, SESSION_LOGGED_OUT }] = await sdkModules();
 		const matrixClient = await createMatrixClient(session);
-		matrixClient.once(HttpApiEvent.SessionLoggedOut, () => {
+		matrixClient.once(SESSION_LOGGED_OUT, () => {
 			void this.#endLocally(
 				new AlcoveError('session_expired', 'The homeserver ended this session')
 			);
