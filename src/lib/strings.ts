@@ -19,6 +19,23 @@ const errorMessages: Record<AlcoveErrorCode, string> = {
 	event_too_large:
 		'This message is too long to send. Shorten it or split it into several messages; your text is still in the box.',
 	session_expired: 'Your session has ended. Sign in again.',
+	invalid_recovery_key:
+		'That is not a valid recovery key. Check it against the one you saved, letter by letter.',
+	wrong_recovery_key:
+		'That recovery key or passphrase does not belong to this account. Check it and try again.',
+	invalid_passphrase: 'Enter a passphrase, or leave the passphrase out.',
+	recovery_not_set_up:
+		'This account has no recovery set up yet. Sign in on the device where you first used Alcove.',
+	auth_cancelled: 'Nothing was changed, because the password was not confirmed.',
+	auth_unsupported:
+		'Your homeserver asks for a kind of confirmation Alcove does not support. Ask your practice for help.',
+	device_not_verified:
+		'Verify this device first, from another device or with your recovery key, then try again.',
+	identity_changed:
+		'This person’s identity has changed. Check with them, then accept the change before continuing.',
+	user_not_in_room: 'That person is not in this conversation.',
+	invalid_device: 'You cannot remove the device you are using. Sign out instead.',
+	invalid_device_name: 'A device name needs 1 to 100 characters.',
 	unknown: 'Something went wrong. Try again, and ask your practice if it keeps happening.'
 };
 

@@ -12,6 +12,17 @@ export type AlcoveErrorCode =
 	| 'invite_failed'
 	| 'event_too_large'
 	| 'session_expired'
+	| 'invalid_recovery_key'
+	| 'wrong_recovery_key'
+	| 'invalid_passphrase'
+	| 'recovery_not_set_up'
+	| 'auth_cancelled'
+	| 'auth_unsupported'
+	| 'device_not_verified'
+	| 'identity_changed'
+	| 'user_not_in_room'
+	| 'invalid_device'
+	| 'invalid_device_name'
 	| 'unknown';
 
 /** Error thrown by Alcove's Matrix layer; `code` selects the message shown to the user. */
