@@ -34,6 +34,8 @@ export async function startWebServer(options: {
 	port: number;
 	homeserverUrl: string;
 	stdio?: 'inherit' | 'ignore';
+	/** Further environment variables, e.g. ALCOVE_LOCK_AFTER_SECONDS. */
+	env?: Record<string, string>;
 }): Promise<WebServer> {
 	const entry = path.join(projectRoot, 'build', 'index.js');
 	if (!existsSync(entry)) throw new Error(`${entry} is missing; run "npx vite build" first`);
@@ -46,7 +48,8 @@ export async function startWebServer(options: {
 			HOST: '127.0.0.1',
 			PORT: String(options.port),
 			ORIGIN: url,
-			ALCOVE_HOMESERVER_URL: options.homeserverUrl
+			ALCOVE_HOMESERVER_URL: options.homeserverUrl,
+			...options.env
 		}
 	});
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

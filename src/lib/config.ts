@@ -3,19 +3,36 @@ import { z } from 'zod';
 /** Practice configuration that the server hands to the browser at /config.json. */
 export const clientConfigSchema = z.object({
 	/** Homeserver offered on the sign-in screen, or null to let people type one. */
-	homeserverUrl: z.string().url().nullable()
+	homeserverUrl: z.string().url().nullable(),
+	/** Inactivity, in seconds, after which the screen locks and needs the password. */
+	lockAfterSeconds: z.number().int().positive(),
+	/** Inactivity, in seconds, after which the device signs out and deletes its data. */
+	signOutAfterSeconds: z.number().int().positive()
 });
 
 export type ClientConfig = z.infer<typeof clientConfigSchema>;
 
-/**
- * Reads the practice configuration from environment variables of the Node
- * server. `ALCOVE_HOMESERVER_URL` must be an http(s) URL without a path
- * beyond `/`; an invalid value stops the server with an error naming it.
- */
-export function readClientConfig(env: Record<string, string | undefined>): ClientConfig {
+/** Defaults: lock after 15 minutes, sign out after 8 hours without activity. */
+export const DEFAULT_LOCK_AFTER_SECONDS = 15 * 60;
+export const DEFAULT_SIGN_OUT_AFTER_SECONDS = 8 * 60 * 60;
+
+function readSeconds(
+	env: Record<string, string | undefined>,
+	name: string,
+	fallback: number
+): number {
+	const raw = env[name]?.trim();
+	if (!raw) return fallback;
+	const value = Number(raw);
+	if (!Number.isInteger(value) || value <= 0) {
+		throw new Error(`${name}="${raw}" must be a whole number of seconds greater than 0`);
+	}
+	return value;
+}
+
+function readHomeserverUrl(env: Record<string, string | undefined>): string | null {
 	const raw = env.ALCOVE_HOMESERVER_URL?.trim();
-	if (!raw) return { homeserverUrl: null };
+	if (!raw) return null;
 	let url: URL;
 	try {
 		url = new URL(raw);
@@ -29,5 +46,30 @@ export function readClientConfig(env: Record<string, string | undefined>): Clien
 			`ALCOVE_HOMESERVER_URL must start with https:// or http://, not ${url.protocol}`
 		);
 	}
-	return { homeserverUrl: url.origin + url.pathname.replace(/\/+$/, '') };
+	return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+/**
+ * Reads the practice configuration from environment variables of the Node
+ * server: `ALCOVE_HOMESERVER_URL` (an http(s) URL), `ALCOVE_LOCK_AFTER_SECONDS`
+ * and `ALCOVE_SIGN_OUT_AFTER_SECONDS`. An invalid value stops the server with
+ * an error naming the variable.
+ */
+export function readClientConfig(env: Record<string, string | undefined>): ClientConfig {
+	const lockAfterSeconds = readSeconds(
+		env,
+		'ALCOVE_LOCK_AFTER_SECONDS',
+		DEFAULT_LOCK_AFTER_SECONDS
+	);
+	const signOutAfterSeconds = readSeconds(
+		env,
+		'ALCOVE_SIGN_OUT_AFTER_SECONDS',
+		DEFAULT_SIGN_OUT_AFTER_SECONDS
+	);
+	if (signOutAfterSeconds <= lockAfterSeconds) {
+		throw new Error(
+			`ALCOVE_SIGN_OUT_AFTER_SECONDS (${signOutAfterSeconds}) must be longer than ALCOVE_LOCK_AFTER_SECONDS (${lockAfterSeconds})`
+		);
+	}
+	return { homeserverUrl: readHomeserverUrl(env), lockAfterSeconds, signOutAfterSeconds };
 }

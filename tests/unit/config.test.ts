@@ -3,13 +3,32 @@ import { readClientConfig } from '../../src/lib/config.ts';
 
 describe('readClientConfig', () => {
 	it('offers no homeserver when none is configured', () => {
-		expect(readClientConfig({})).toEqual({ homeserverUrl: null });
+		expect(readClientConfig({}).homeserverUrl).toBeNull();
 	});
 
 	it('drops a trailing slash', () => {
-		expect(readClientConfig({ ALCOVE_HOMESERVER_URL: 'https://m.clinic.example/' })).toEqual({
-			homeserverUrl: 'https://m.clinic.example'
+		expect(
+			readClientConfig({ ALCOVE_HOMESERVER_URL: 'https://m.clinic.example/' }).homeserverUrl
+		).toBe('https://m.clinic.example');
+	});
+
+	it('locks after 15 minutes and signs out after 8 hours by default', () => {
+		expect(readClientConfig({})).toMatchObject({
+			lockAfterSeconds: 900,
+			signOutAfterSeconds: 28_800
 		});
+	});
+
+	it.each([['0'], ['-5'], ['1.5'], ['soon']])('rejects a lock limit of %j', (value) => {
+		expect(() => readClientConfig({ ALCOVE_LOCK_AFTER_SECONDS: value })).toThrow(
+			`ALCOVE_LOCK_AFTER_SECONDS="${value}" must be a whole number of seconds`
+		);
+	});
+
+	it('rejects a sign-out limit shorter than the lock limit', () => {
+		expect(() =>
+			readClientConfig({ ALCOVE_LOCK_AFTER_SECONDS: '600', ALCOVE_SIGN_OUT_AFTER_SECONDS: '60' })
+		).toThrow('must be longer than ALCOVE_LOCK_AFTER_SECONDS');
 	});
 
 	it('names the variable in the error for a bad value', () => {

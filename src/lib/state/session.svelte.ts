@@ -2,10 +2,12 @@ import type { MatrixClient } from 'matrix-js-sdk';
 import { getContext, setContext } from 'svelte';
 import { deleteLocalData } from '../browser/local-data.ts';
 import { LocalVault } from '../browser/local-vault.ts';
+import { createUnlockVerifier } from '../browser/unlock-verifier.ts';
 import { AlcoveError } from '../matrix/errors.ts';
 import { discoverHomeserver } from '../matrix/homeserver.ts';
 import { logger } from '../matrix/logger.ts';
 import { cryptoDatabasePrefix, sessionSchema, type Session } from '../matrix/session.ts';
+import { LAST_ACTIVITY_ENTRY, UNLOCK_VERIFIER_ENTRY } from './inactivity.svelte.ts';
 
 // The SDK and its Rust crypto are most of the bundle. They are loaded on
 // demand, so the sign-in screen appears before they have arrived; the
@@ -62,6 +64,8 @@ export class SessionState {
 		const session = await signInWithPassword(homeserverUrl, user, password);
 		this.#vault ??= await LocalVault.open();
 		await this.#vault.put(SESSION_ENTRY, session);
+		await this.#vault.put(UNLOCK_VERIFIER_ENTRY, await createUnlockVerifier(password));
+		await this.#vault.put(LAST_ACTIVITY_ENTRY, Date.now());
 		this.endedReason = undefined;
 		await this.#start(session);
 	}
