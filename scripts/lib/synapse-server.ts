@@ -16,6 +16,11 @@ export interface SynapseOptions {
 	port?: number;
 	/** Loads synapse-config/test-overlay.yaml after the development configuration. */
 	testOverlay?: boolean;
+	/**
+	 * More configuration files, loaded after all others in this order. A later
+	 * file replaces each top-level key that an earlier file sets.
+	 */
+	extraConfigFiles?: string[];
 	/** Time to wait for /health before giving up, in milliseconds. */
 	startTimeoutMs?: number;
 }
@@ -177,6 +182,7 @@ export async function startSynapse(options: SynapseOptions): Promise<SynapseServ
 
 	const configArgs = ['-c', path.join(configDir, 'homeserver.yaml'), '-c', instanceConfig];
 	if (options.testOverlay) configArgs.push('-c', path.join(configDir, 'test-overlay.yaml'));
+	for (const file of options.extraConfigFiles ?? []) configArgs.push('-c', file);
 
 	const stderrLog = openSync(path.join(dataDir, 'synapse.stderr.log'), 'a');
 	const child = spawn(synapsePython, ['-m', 'synapse.app.homeserver', ...configArgs], {
