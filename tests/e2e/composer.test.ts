@@ -1,15 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Page } from '@playwright/test';
-import { expect, signedInUser, test } from './support/fixtures.ts';
-
-/** Creates a care room from the therapist's page and returns its URL. */
-async function startCareRoom(page: Page, clientUserId: string): Promise<string> {
-	await page.getByText('Start a care room').click();
-	await page.getByLabel("Client's Matrix ID").fill(clientUserId);
-	await page.getByRole('button', { name: 'Create and invite' }).click();
-	await expect(page).toHaveURL(/\/rooms\/!/);
-	return page.url();
-}
+import { expect, signedInUser, startCareRoom, test } from './support/fixtures.ts';
 
 test('failed send stays visible and can be retried', async ({ browser }) => {
 	const therapist = await signedInUser(browser, 'therapist');
@@ -61,14 +51,14 @@ test('oversized message keeps its text in the composer', async ({ browser }) => 
 test('draft survives a reload', async ({ browser }) => {
 	const therapist = await signedInUser(browser, 'therapist');
 	const client = await signedInUser(browser, 'client');
-	const roomUrl = await startCareRoom(therapist.page, client.userId);
+	const roomId = await startCareRoom(therapist.page, client.userId);
 	const draft = `Unfinished thought ${randomBytes(4).toString('hex')}`;
 
 	await therapist.page.getByLabel('Message').fill(draft);
 	// Drafts are saved shortly after typing pauses.
 	await therapist.page.waitForTimeout(1_000);
 	await therapist.page.reload();
-	await therapist.page.goto(roomUrl);
+	await therapist.page.goto(`/rooms/${encodeURIComponent(roomId)}`);
 
 	await expect(therapist.page.getByLabel('Message')).toHaveValue(draft);
 	await therapist.context.close();

@@ -3,12 +3,14 @@ import {
 	expect,
 	indexedDbNames,
 	signedInUser,
+	startCareRoom,
 	test,
+	timelineMessage,
 	type BrowserUser
 } from './support/fixtures.ts';
 
 function messageIn(user: BrowserUser, text: string) {
-	return user.page.getByTestId('message-body').filter({ hasText: text });
+	return timelineMessage(user.page, text);
 }
 
 test('therapist and client talk in an encrypted care room', async ({ browser }) => {
@@ -18,10 +20,7 @@ test('therapist and client talk in an encrypted care room', async ({ browser }) 
 	const fromTherapist = `Reply from the therapist ${randomBytes(4).toString('hex')}`;
 
 	// The therapist starts the care room and invites the client.
-	await therapist.page.getByText('Start a care room').click();
-	await therapist.page.getByLabel("Client's Matrix ID").fill(client.userId);
-	await therapist.page.getByRole('button', { name: 'Create and invite' }).click();
-	await expect(therapist.page).toHaveURL(/\/rooms\/!/);
+	await startCareRoom(therapist.page, client.userId);
 	const roomUrl = therapist.page.url();
 
 	// The client sees the invitation, accepts it and writes.

@@ -4,11 +4,14 @@ import { findFreePort } from '../../scripts/lib/synapse-server.ts';
 import { startWebServer, type WebServer } from '../../scripts/lib/web-server.ts';
 import { e2eEnvironment } from './support/environment.ts';
 import {
+	acceptInvitation,
 	expect,
 	indexedDbNames,
 	registerAccount,
 	signedInUser,
+	sendMessage,
 	signIn,
+	startCareRoom,
 	test
 } from './support/fixtures.ts';
 
@@ -122,18 +125,12 @@ test('notification and title reveal no message content', async ({ browser }) => 
 		.check();
 	await therapist.page.getByRole('link', { name: 'Settings' }).click();
 
+	await startCareRoom(therapist.page, client.userId);
 	await therapist.page.goto('/rooms');
-	await therapist.page.getByText('Start a care room').click();
-	await therapist.page.getByLabel("Client's Matrix ID").fill(client.userId);
-	await therapist.page.getByRole('button', { name: 'Create and invite' }).click();
-	await expect(therapist.page).toHaveURL(/\/rooms\/!/);
-	await therapist.page.goto('/rooms');
-	await client.page.getByTestId('room-list-item').filter({ hasText: 'Invitation' }).click();
-	await client.page.getByRole('button', { name: 'Accept' }).click();
+	await acceptInvitation(client.page);
 
 	await therapist.page.evaluate(() => Object.assign(window, { pageHidden: true }));
-	await client.page.getByLabel('Message').fill(secret);
-	await client.page.getByLabel('Message').press('Enter');
+	await sendMessage(client.page, secret);
 
 	await expect
 		.poll(() =>

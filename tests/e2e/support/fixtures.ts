@@ -71,3 +71,31 @@ export function indexedDbNames(page: Page): Promise<string[]> {
 
 export const test = base;
 export { expect };
+
+/** A message with exactly this text in the page's timeline. */
+export function timelineMessage(page: Page, text: string) {
+	return page.getByTestId('timeline').getByText(text, { exact: true });
+}
+
+/** Types a message into the composer and sends it with Enter. */
+export async function sendMessage(page: Page, text: string): Promise<void> {
+	await page.getByLabel('Message').fill(text);
+	await page.getByLabel('Message').press('Enter');
+}
+
+/** Starts a care room from the therapist's page and returns its room ID. */
+export async function startCareRoom(page: Page, clientUserId: string): Promise<string> {
+	await page.goto('/rooms');
+	await page.getByText('Start a care room').click();
+	await page.getByLabel("Client's Matrix ID").fill(clientUserId);
+	await page.getByRole('button', { name: 'Create and invite' }).click();
+	await expect(page).toHaveURL(/\/rooms\/!/);
+	return decodeURIComponent(new URL(page.url()).pathname.split('/')[2] ?? '');
+}
+
+/** Opens the pending invitation on the client's page and accepts it. */
+export async function acceptInvitation(page: Page): Promise<void> {
+	await page.getByTestId('room-list-item').filter({ hasText: 'Invitation' }).click();
+	await page.getByRole('button', { name: 'Accept' }).click();
+	await expect(page.getByLabel('Message')).toBeVisible();
+}
