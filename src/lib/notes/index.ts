@@ -25,6 +25,7 @@ export {
 	type RecordExportOptions
 } from './export.ts';
 export {
+	cacheKeyring,
 	forgetCachedKeyring,
 	hasKeyringInSecretStorage,
 	loadNotesKeyring,

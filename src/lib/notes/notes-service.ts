@@ -107,7 +107,10 @@ export interface DeletionReport {
 export interface AuditReport {
 	/** Note events read from the timeline. */
 	eventCount: number;
-	/** Notes whose current state is not their newest event in the timeline. */
+	/**
+	 * Notes whose current state is not their newest event in the timeline, or
+	 * is an older revision than the timeline contains.
+	 */
 	replayedNoteIds: string[];
 }
 
@@ -141,7 +144,8 @@ export class NotesService {
 	readonly #cache = new Map<string, NoteVersion>();
 	/**
 	 * Versions this device wrote (or deleted) that sync has not delivered yet,
-	 * so an edit right after a write starts from the written revision.
+	 * so an edit right after a write starts from the written revision. An
+	 * entry is dropped as soon as sync delivers any state event for the note.
 	 */
 	readonly #written = new Map<string, NoteVersion>();
 	readonly #listeners = new Set<(noteIds: string[]) => void>();
@@ -429,9 +433,9 @@ export class NotesService {
 
 	/**
 	 * Reads the whole timeline and checks that each note's current state is
-	 * its newest event. The newest revision of each note is recorded in the
-	 * revision marks, so that {@link listNotes} reports an older version shown
-	 * as current as `replayed` from then on.
+	 * its newest event and its newest revision. The newest revision of each
+	 * note is recorded in the revision marks, so that {@link listNotes}
+	 * reports an older version shown as current as `replayed` from then on.
 	 *
 	 * A mismatch can also be momentary, when sync has not yet delivered an
 	 * edit that `/messages` already returned; it clears with the next sync.
@@ -457,8 +461,16 @@ export class NotesService {
 			if (highest) this.#marks.observe(noteId, highest.note.revision, highest.eventId);
 			if (newest.redacted) this.#marks.observeDeleted(noteId, newest.eventId);
 
+			// Either the state hides a newer event, or the current version is
+			// older than the newest revision in the timeline.
 			const stateEvent = this.#room.currentState.getStateEvents(NOTE_EVENT_TYPE, noteId);
-			if (stateEvent && stateEvent.getId() !== newest.eventId) replayedNoteIds.push(noteId);
+			const current = await this.#readCurrent(noteId);
+			if (
+				(stateEvent && stateEvent.getId() !== newest.eventId) ||
+				(current?.status === 'damaged' && current.reason === 'replayed')
+			) {
+				replayedNoteIds.push(noteId);
+			}
 		}
 		this.#marks.markAudited();
 		await this.#marks.save();
@@ -617,12 +629,18 @@ export class NotesService {
 
 	readonly #onStateEvent = (event: MatrixEvent): void => {
 		if (event.getRoomId() !== this.#room.roomId || event.getType() !== NOTE_EVENT_TYPE) return;
-		this.#notify([event.getStateKey() ?? '']);
+		const noteId = event.getStateKey() ?? '';
+		// The state now has this device's write or something newer, so the
+		// state decides from here on, replay checks included.
+		this.#written.delete(noteId);
+		this.#notify([noteId]);
 	};
 
 	readonly #onRedaction = (redaction: MatrixEvent, room: Room): void => {
 		if (room.roomId !== this.#room.roomId) return;
-		const redacted = redaction.getAssociatedId();
+		// Room versions 11 and later carry `redacts` in the content.
+		const redacted =
+			redaction.getAssociatedId() ?? (redaction.getContent().redacts as string | undefined);
 		if (redacted) {
 			this.#timeline.markRedacted(redacted);
 			this.#cache.delete(redacted);
