@@ -11,10 +11,17 @@ import 'fake-indexeddb/auto';
 import { randomBytes } from 'node:crypto';
 import type { MatrixClient } from 'matrix-js-sdk';
 import {
+	CryptoEvent,
 	decodeRecoveryKey,
+	VerificationPhase,
+	VerifierEvent,
 	type CryptoCallbacks,
-	type GeneratedSecretStorageKey
+	type GeneratedSecretStorageKey,
+	type ShowSasCallbacks,
+	type VerificationRequest,
+	type Verifier
 } from 'matrix-js-sdk/lib/crypto-api';
+import { VerificationMethod } from 'matrix-js-sdk/lib/types';
 import { RustBackupManager } from 'matrix-js-sdk/lib/rust-crypto/backup.js';
 import { expect, inject } from 'vitest';
 import { registerUser } from '../../scripts/lib/synapse-admin.ts';
@@ -225,6 +232,57 @@ export async function waitForCrossSignedDevice(
 		poll();
 		return verified ? true : undefined;
 	});
+}
+
+function nextShowSas(verifier: Verifier): Promise<ShowSasCallbacks> {
+	const shown = verifier.getShowSasCallbacks();
+	if (shown) return Promise.resolve(shown);
+	return new Promise((resolve) => verifier.once(VerifierEvent.ShowSas, resolve));
+}
+
+/**
+ * Verifies `newDevice` from `existing` by emoji comparison (SAS), as the
+ * therapist would with both devices in hand: the new device requests
+ * verification of its own user, the existing one accepts, both compare the
+ * emoji and confirm.
+ *
+ * @returns The emoji names each device showed.
+ */
+export async function verifyOwnDeviceByEmoji(
+	existing: TherapistDevice,
+	newDevice: TherapistDevice
+): Promise<{ onExisting: string[]; onNew: string[] }> {
+	const newCrypto = newDevice.matrixClient.getCrypto();
+	if (!newCrypto) throw new Error('The test device has no crypto');
+	const incoming = new Promise<VerificationRequest>((resolve) =>
+		existing.matrixClient.once(CryptoEvent.VerificationRequestReceived, resolve)
+	);
+
+	const request = await newCrypto.requestOwnUserVerification();
+	const received = await incoming;
+	await received.accept();
+	await waitFor(newDevice.matrixClient, 'the verification request to be ready', () =>
+		request.phase === VerificationPhase.Ready ? true : undefined
+	);
+	const newVerifier = await request.startVerification(VerificationMethod.Sas);
+	const existingVerifier = await waitFor(
+		existing.matrixClient,
+		'the verifier',
+		() => received.verifier
+	);
+
+	const shownOnNew = nextShowSas(newVerifier);
+	const shownOnExisting = nextShowSas(existingVerifier);
+	const verifiedNew = newVerifier.verify();
+	const verifiedExisting = existingVerifier.verify();
+	const [onNew, onExisting] = await Promise.all([shownOnNew, shownOnExisting]);
+	const emojiNames = (shown: ShowSasCallbacks): string[] =>
+		(shown.sas.emoji ?? []).map(([, name]) => name);
+	expect(emojiNames(onNew)).toEqual(emojiNames(onExisting));
+
+	await Promise.all([onNew.confirm(), onExisting.confirm()]);
+	await Promise.all([verifiedNew, verifiedExisting]);
+	return { onExisting: emojiNames(onExisting), onNew: emojiNames(onNew) };
 }
 
 /** Returns note fields that contain the given distinctive phrases. */

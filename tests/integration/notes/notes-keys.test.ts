@@ -27,6 +27,7 @@ import {
 	signInTherapistDevice,
 	stopDevice,
 	waitForCrossSignedDevice,
+	verifyOwnDeviceByEmoji,
 	type TherapistAccount,
 	type TherapistDevice
 } from '../../support/notes-helpers.ts';
@@ -169,6 +170,32 @@ describe('notes key recovery and sharing', () => {
 
 		expect(await received.next()).toBe(first.session.deviceId);
 		expect(await readsTheNote(second)).toBe(true);
+	});
+
+	it('sends the key to a device verified by emoji', async () => {
+		// Signed in without the recovery key, so secret storage stays locked.
+		const verified = await signInTherapistDevice(account);
+		devices.push(verified);
+		await expect(openNotes(verified)).rejects.toMatchObject({ code: 'notes_key_locked' });
+		const received = nextCall<string>();
+		const sharing = new NotesKeySharing(verified.matrixClient, {
+			getKeyring: () => undefined,
+			onKeyringReceived: async (keyring, senderDeviceId) => {
+				await cacheKeyring(verified.deviceStore, keyring);
+				received.callback(senderDeviceId);
+			}
+		});
+		sharing.start();
+		sharings.push(sharing);
+
+		const emoji = await verifyOwnDeviceByEmoji(first, verified);
+		await waitForCrossSignedDevice(first, verified.session.deviceId);
+		await waitForCrossSignedDevice(verified, first.session.deviceId);
+		await sendNotesKeyring(first.matrixClient, notes.keyring, verified.session.deviceId);
+
+		expect(emoji.onNew).toHaveLength(7);
+		expect(await received.next()).toBe(first.session.deviceId);
+		expect(await readsTheNote(verified)).toBe(true);
 	});
 
 	it('answers a key request from a cross-signed device', async () => {
