@@ -419,3 +419,24 @@ export async function waitForTrust(
 		await new Promise((resolve) => setTimeout(resolve, 200));
 	}
 }
+
+/**
+ * Waits until `observer` has downloaded the keys of another device. A message
+ * sent before that goes out without a room key for that device, because the
+ * sender learns of new devices only through its next sync.
+ */
+export async function waitForDeviceKeys(
+	observer: TrustDevice,
+	userId: string,
+	deviceId: string,
+	timeoutMs = 30_000
+): Promise<void> {
+	const crypto = observer.matrixClient.getCrypto();
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const devices = await crypto?.getUserDeviceInfo([userId], true);
+		if (devices?.get(userId)?.has(deviceId)) return;
+		if (Date.now() > deadline) throw new Error(`${observer.userId} never saw device ${deviceId}`);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+}

@@ -6,8 +6,9 @@
  * this account off from its old key backup. This module therefore creates keys
  * only for an account that has none, and replaces them only through
  * `resetEncryptionIdentity`, which the homeserver guards with the password.
- * The recovery key is returned once, for the user to write down; it is not
- * stored or logged here (the SecretStorageKeyCache keeps the raw key in memory).
+ * The recovery key is returned once, for the user to write down. It is not
+ * stored or logged here: only the SecretStorageKeyCache keeps the raw key, and
+ * only in memory.
  */
 import type { MatrixClient } from 'matrix-js-sdk';
 import type { CryptoApi, GeneratedSecretStorageKey } from 'matrix-js-sdk/lib/crypto-api';

@@ -11,7 +11,7 @@ import { DecryptionFailureCode } from 'matrix-js-sdk/lib/crypto-api';
 
 /** Reason an event cannot be read on this device. */
 export type DecryptionFailureReason =
-	/** The sender's device told this device that it will not share the key. */
+	/** The sender's device reported that it withholds the key from this device. */
 	| 'keys_withheld'
 	/** The sender shares keys only with verified devices, and this one is not. */
 	| 'this_device_not_verified'

@@ -89,7 +89,7 @@ export function readDeviceIsolationChoice(
 /**
  * Applies the effective setting to this device's crypto and returns it. Call
  * it after the first sync, when account data is known, and whenever the
- * choice changes; until then `createMatrixClient` applies the practice
+ * choice changes. Until then `createMatrixClient` applies the practice
  * default through its `deviceIsolationMode` option.
  */
 export function applyDeviceIsolation(

@@ -28,11 +28,11 @@ const log = logger.getChild('[Recovery]');
 const base58Pattern = /^[1-9A-HJ-NP-Za-km-z]+$/;
 
 /**
- * Length of an encoded recovery key without spaces: 35 bytes (2 prefix, 32 key,
- * 1 parity) in base58 take 47 or 48 characters.
+ * Length of an encoded recovery key without spaces. The 35 bytes (2 prefix, 32
+ * key, 1 parity) encode to a number between 58^47 and 58^48, because the
+ * prefix starts with 0x8b, so base58 always takes 48 characters.
  */
-const minEncodedLength = 47;
-const maxEncodedLength = 48;
+const encodedLength = 48;
 
 /** Problem that makes a typed text unusable as a recovery key. */
 export type RecoveryKeyProblem = 'empty' | 'invalid_characters' | 'wrong_length' | 'typo';
@@ -47,9 +47,7 @@ export function checkRecoveryKeyFormat(input: string): RecoveryKeyProblem | null
 	const compact = input.replace(/\s+/g, '');
 	if (compact === '') return 'empty';
 	if (!base58Pattern.test(compact)) return 'invalid_characters';
-	if (compact.length < minEncodedLength || compact.length > maxEncodedLength) {
-		return 'wrong_length';
-	}
+	if (compact.length !== encodedLength) return 'wrong_length';
 	try {
 		decodeRecoveryKey(compact);
 	} catch {
@@ -96,8 +94,8 @@ export type BackupRestoreOutcome =
 	/** The account has no key backup on the server. */
 	| { status: 'no_backup' }
 	/**
-	 * This device has no key for the backup: secret storage does not hold it, or
-	 * holds the key of an older backup version.
+	 * This device has no key for the backup: secret storage lacks it, or
+	 * contains the key of an older backup version.
 	 */
 	| { status: 'key_unavailable' };
 
@@ -204,10 +202,10 @@ export async function restoreRoomKeysFromBackup(
 }
 
 /**
- * Unlocks a new device with the recovery key or the recovery passphrase:
- * checks the key, caches it for the SDK's secret-storage callback, imports the
- * cross-signing keys and signs this device with them, then restores the room
- * keys from the key backup.
+ * Unlocks a new device with the recovery key or the recovery passphrase. It
+ * checks the key and caches it for the SDK's secret-storage callback. Then it
+ * imports the cross-signing keys, signs this device with them, and restores
+ * the room keys from the key backup.
  *
  * @throws AlcoveError `invalid_recovery_key` for a key of the wrong form,
  *   `wrong_recovery_key` for a key or passphrase of another account or an old
