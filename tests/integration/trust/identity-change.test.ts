@@ -140,3 +140,43 @@ describe('identity reset of a verified client', () => {
 		expect(countDecryptionFailures(therapist.matrixClient, roomId)).toBe(0);
 	});
 });
+
+describe('identity reset of a client nobody verified', () => {
+	let therapist: TrustUser;
+	let client: TrustUser;
+	let roomId: string;
+
+	beforeAll(async () => {
+		therapist = await createTrustUser('therapist');
+		client = await createTrustUser('client');
+		roomId = await openCareRoom(therapist, client);
+		await waitForTrust(therapist, client.userId, 'unverified');
+
+		await resetEncryptionIdentity(client.matrixClient, {
+			requestPassword: async () => client.password
+		});
+	});
+
+	afterAll(() => stopDevices(therapist, client));
+
+	it('reports the change without holding sending', async () => {
+		const changed = await waitForTrust(therapist, client.userId, 'identity_changed');
+		const hold = await getSendHold(therapist.matrixClient, roomId);
+
+		expect(changed.previouslyVerified).toBe(false);
+		expect(hold).toEqual({ hold: false, changedUserIds: [] });
+	});
+
+	it('accepts the new identity when acknowledged', async () => {
+		await acknowledgeIdentityChange(therapist.matrixClient, client.userId);
+		const text = uniqueText('After accepting the new identity');
+
+		const trust = await waitForTrust(therapist, client.userId, 'unverified');
+		await sendTexts(therapist, roomId, [text]);
+		const bodies = await waitForTexts(client, roomId, [text]);
+
+		expect(trust.trust).toBe('unverified');
+		expect(bodies).toEqual([text]);
+		expect(countDecryptionFailures(client.matrixClient, roomId)).toBe(0);
+	});
+});
