@@ -193,8 +193,8 @@ function isShareable(event: MatrixEvent): boolean {
 
 /**
  * Fetches and decrypts every encrypted timeline event before `cutoffEventId`,
- * oldest first. Unencrypted events are left out: in an encrypted room only
- * the server could have written them.
+ * oldest first. Unencrypted events are left out, because in an encrypted room
+ * the server could have injected them and nothing proves who wrote them.
  */
 async function collectEarlierEvents(
 	matrixClient: MatrixClient,
