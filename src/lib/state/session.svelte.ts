@@ -7,15 +7,16 @@ import { AlcoveError } from '../matrix/errors.ts';
 import { discoverHomeserver } from '../matrix/homeserver.ts';
 import { logger } from '../matrix/logger.ts';
 import { cryptoDatabasePrefix, sessionSchema, type Session } from '../matrix/session.ts';
+import type * as LoginModule from '../matrix/login.ts';
+import type * as MatrixClientModule from '../matrix/matrix-client.ts';
 import { LAST_ACTIVITY_ENTRY, UNLOCK_VERIFIER_ENTRY } from './inactivity.svelte.ts';
 
 // The SDK and its Rust crypto are most of the bundle. They are loaded on
 // demand, so the sign-in screen appears before they have arrived; the
 // import starts at once, so by the time someone has typed a password they
 // usually have.
-const sdkModules = (): Promise<
-	[typeof import('../matrix/login.ts'), typeof import('../matrix/matrix-client.ts')]
-> => Promise.all([import('../matrix/login.ts'), import('../matrix/matrix-client.ts')]);
+const sdkModules = (): Promise<[typeof LoginModule, typeof MatrixClientModule]> =>
+	Promise.all([import('../matrix/login.ts'), import('../matrix/matrix-client.ts')]);
 
 const SESSION_ENTRY = 'session';
 

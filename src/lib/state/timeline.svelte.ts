@@ -17,7 +17,7 @@ import {
 	type SendStatus
 } from '../timeline/event-view.ts';
 import { assertContentFits } from '../timeline/message-size.ts';
-import { memberLabel } from './labels.ts';
+import { memberLabel, memberLabels } from './labels.ts';
 
 /** One row of the timeline. */
 export interface TimelineItem {
@@ -100,6 +100,7 @@ export class TimelineState {
 	refresh(): void {
 		const events = [...this.room.getLiveTimeline().getEvents(), ...this.room.getPendingEvents()];
 		const items: TimelineItem[] = [];
+		const labels = memberLabels(this.room);
 		for (const event of events) {
 			const view = toEventView(event);
 			if (view.kind === 'hidden') continue;
@@ -109,7 +110,7 @@ export class TimelineState {
 				event,
 				view,
 				senderId,
-				senderLabel: memberLabel(this.room, senderId),
+				senderLabel: memberLabel(this.room, senderId, labels),
 				timestamp: event.getTs(),
 				isOwn: senderId === this.#myUserId,
 				status: sendStatusOf(event)
@@ -119,7 +120,7 @@ export class TimelineState {
 		this.typingLabels = this.room
 			.getMembers()
 			.filter((member) => member.typing && member.userId !== this.#myUserId)
-			.map((member) => member.name || member.userId);
+			.map((member) => memberLabel(this.room, member.userId, labels));
 		this.readUpToKey = this.#newestOwnReadByOthers(items);
 	}
 
@@ -132,8 +133,8 @@ export class TimelineState {
 		for (let index = items.length - 1; index >= 0; index--) {
 			const item = items[index];
 			if (!item?.isOwn || item.status !== 'sent') continue;
-			const readers = new Set(this.room.getUsersReadUpTo(item.event));
-			if (others.every((userId) => readers.has(userId))) return item.key;
+			const readers = this.room.getUsersReadUpTo(item.event);
+			if (others.every((userId) => readers.includes(userId))) return item.key;
 		}
 		return undefined;
 	}
