@@ -7,6 +7,7 @@ import {
 	acceptInvitation,
 	expect,
 	indexedDbNames,
+	isCspViolation,
 	registerAccount,
 	signedInUser,
 	sendMessage,
@@ -159,7 +160,7 @@ test('served headers set a strict policy that blocks inline script', async ({ br
 	const page = await context.newPage();
 	const violations: string[] = [];
 	page.on('console', (message) => {
-		if (message.text().includes('Content Security Policy')) violations.push(message.text());
+		if (isCspViolation(message.text())) violations.push(message.text());
 	});
 
 	const response = await page.goto('/login');
@@ -191,6 +192,6 @@ test('served headers set a strict policy that blocks inline script', async ({ br
 		document.head.append(script);
 	});
 	expect(await page.evaluate(() => 'injectedScriptRan' in window)).toBe(false);
-	expect(violations.some((text) => text.includes('script-src'))).toBe(true);
+	await expect.poll(() => violations.some((text) => text.includes('script-src'))).toBe(true);
 	await context.close();
 });

@@ -99,6 +99,8 @@ export function cleanDisplayText(text: unknown, options: CleanDisplayTextOptions
 	// can let a letter and a mark compose, which only lowers the count. NFC produces none
 	// of the removed characters (checked for every code point in Node 24).
 	cleaned = limitMarks(cleaned.normalize('NFC')).normalize('NFC');
+	// A dropped variation selector between two spaces leaves a double space.
+	cleaned = cleaned.replace(/ {2,}/g, ' ');
 	if (options.keepLineBreaks) cleaned = cleaned.replace(/ ?\n ?/g, '\n').replace(/\n{3,}/g, '\n\n');
 	return truncateGraphemes(cleaned.trim(), maxLength);
 }

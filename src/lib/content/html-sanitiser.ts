@@ -22,6 +22,7 @@
  */
 import createDOMPurify, { type Config, type DOMPurify, type WindowLike } from 'dompurify';
 import { logger } from '../matrix/logger.ts';
+import { removeActiveMarkup } from './inert-prefilter.ts';
 import { formatMxcUri, parseMxcUri } from './mxc.ts';
 
 /** A browser `Window`, or a jsdom window in tests: what DOMPurify needs to parse HTML. */
@@ -272,7 +273,7 @@ export function createHtmlSanitiser(window: SanitiserWindow): HtmlSanitiser {
 			// from the original (a heading nested in a heading, for one). Sanitising until
 			// the output no longer changes means the tree the browser builds from it is
 			// one the sanitiser has checked, and makes sanitising idempotent.
-			let result = sanitiseOnce(html);
+			let result = sanitiseOnce(removeActiveMarkup(html));
 			for (let pass = 1; result !== undefined; pass += 1) {
 				const again = sanitiseOnce(result);
 				if (again === result) return result;

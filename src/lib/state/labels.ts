@@ -1,12 +1,32 @@
 import { KnownMembership, type Room } from 'matrix-js-sdk';
+import { disambiguateDisplayNames, displayNameFor } from '../content/display-text.ts';
 
 /**
- * Returns the label of a member: their display name, or their Matrix ID if
- * they have none. The SDK already adds the Matrix ID when two members of the
- * room share a display name.
+ * Returns how each current member of the room is named: the display name
+ * cleaned of invisible and reordering characters, with the Matrix ID added
+ * where two names look alike or a name imitates a Matrix ID.
  */
-export function memberLabel(room: Room, userId: string): string {
-	return room.getMember(userId)?.name || userId;
+export function memberLabels(room: Room): Map<string, string> {
+	const members = room
+		.getMembers()
+		.filter(
+			(member) =>
+				member.membership === KnownMembership.Join || member.membership === KnownMembership.Invite
+		)
+		.map((member) => ({
+			userId: member.userId,
+			displayName: member.events.member?.getContent().displayname as unknown as string | undefined
+		}));
+	const labels = new Map<string, string>();
+	for (const [userId, { label, showUserId }] of disambiguateDisplayNames(members)) {
+		labels.set(userId, showUserId ? `${label} (${userId})` : label);
+	}
+	return labels;
+}
+
+/** Returns the label of one member, or of a former member by their Matrix ID. */
+export function memberLabel(room: Room, userId: string, labels = memberLabels(room)): string {
+	return labels.get(userId) ?? displayNameFor({ userId });
 }
 
 /**
@@ -14,18 +34,12 @@ export function memberLabel(room: Room, userId: string): string {
  * rooms have no name in their state, so the label never reaches the server.
  */
 export function roomLabel(room: Room, myUserId: string): string {
-	const others = room
-		.getMembers()
-		.filter(
-			(member) =>
-				member.userId !== myUserId &&
-				(member.membership === KnownMembership.Join || member.membership === KnownMembership.Invite)
-		)
-		.map((member) => member.name || member.userId);
+	const labels = memberLabels(room);
+	const others = [...labels].filter(([userId]) => userId !== myUserId).map(([, label]) => label);
 	if (others.length > 0) return others.sort().join(', ');
 
 	// An invitation carries only the inviter in its stripped state.
 	const inviter = room.getMember(myUserId)?.events.member?.getSender();
-	if (inviter && inviter !== myUserId) return memberLabel(room, inviter);
+	if (inviter && inviter !== myUserId) return memberLabel(room, inviter, labels);
 	return 'Empty room';
 }

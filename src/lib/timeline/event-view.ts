@@ -18,8 +18,15 @@ export type EventView =
 /** Delivery state of a message, for the local echo of our own sends. */
 export type SendStatus = 'sending' | 'sent' | 'failed';
 
-/** Maximum length of a message body that is rendered; longer bodies are cut. */
-export const MAX_RENDERED_BODY = 20_000;
+/**
+ * Maximum length of a message body that is rendered; longer bodies are cut.
+ * A whole event is at most 65,536 bytes, so only a server that breaks the
+ * spec can deliver more.
+ */
+export const MAX_RENDERED_BODY = 65_536;
+
+/** Nesting depth of content beyond which an event is not interpreted at all. */
+export const MAX_CONTENT_DEPTH = 32;
 
 const textMsgtypes = new Set<string>([MsgType.Text, MsgType.Notice, MsgType.Emote]);
 
@@ -28,6 +35,50 @@ const shownStateTypes = new Set<string>([EventType.RoomMember]);
 
 function asString(value: unknown): string | undefined {
 	return typeof value === 'string' ? value : undefined;
+}
+
+/** Returns true if the value nests objects or arrays deeper than `limit`, without recursion. */
+function exceedsDepth(value: unknown, limit: number): boolean {
+	const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+	let visited = 0;
+	while (stack.length > 0) {
+		const entry = stack.pop()!;
+		if (entry.depth > limit || ++visited > 10_000) return true;
+		if (typeof entry.value !== 'object' || entry.value === null) continue;
+		for (const child of Object.values(entry.value)) {
+			stack.push({ value: child, depth: entry.depth + 1 });
+		}
+	}
+	return false;
+}
+
+/**
+ * Checks `m.relates_to` (https://spec.matrix.org/v1.16/client-server-api/#forming-relationships-between-events):
+ * returns `invalid` for a malformed relation, `replacement` for an edit,
+ * which the SDK applies to the original event, and `none` otherwise.
+ */
+function relationKind(fields: Record<string, unknown>): 'none' | 'replacement' | 'invalid' {
+	if (!('m.relates_to' in fields)) return 'none';
+	const relation = fields['m.relates_to'];
+	if (typeof relation !== 'object' || relation === null || Array.isArray(relation)) {
+		return 'invalid';
+	}
+	const { rel_type: relType, event_id: eventId } = relation as Record<string, unknown>;
+	const inReplyTo = (relation as Record<string, unknown>)['m.in_reply_to'];
+	if (relType === undefined && inReplyTo === undefined) return 'invalid';
+	if (relType !== undefined && typeof relType !== 'string') return 'invalid';
+	if (relType !== undefined && (typeof eventId !== 'string' || !eventId.startsWith('$'))) {
+		return 'invalid';
+	}
+	if (
+		inReplyTo !== undefined &&
+		(typeof inReplyTo !== 'object' ||
+			inReplyTo === null ||
+			typeof (inReplyTo as Record<string, unknown>).event_id !== 'string')
+	) {
+		return 'invalid';
+	}
+	return relType === 'm.replace' ? 'replacement' : 'none';
 }
 
 /**
@@ -70,6 +121,12 @@ export function toEventView(event: MatrixEvent): EventView {
 			return { kind: 'hidden' };
 		}
 		if (Object.keys(fields).length === 0) return { kind: 'hidden' };
+		if (exceedsDepth(fields, MAX_CONTENT_DEPTH)) {
+			return { kind: 'unsupported', reason: 'content nested too deeply' };
+		}
+		const relation = relationKind(fields);
+		if (relation === 'invalid') return { kind: 'unsupported', reason: 'malformed relation' };
+		if (relation === 'replacement') return { kind: 'hidden' };
 
 		const msgtype = asString(fields.msgtype);
 		const body = asString(fields.body);
@@ -85,7 +142,7 @@ export function toEventView(event: MatrixEvent): EventView {
 			kind: 'message',
 			msgtype: msgtype as 'm.text' | 'm.notice' | 'm.emote',
 			body: body.slice(0, MAX_RENDERED_BODY),
-			formattedBody: formattedBody?.slice(0, MAX_RENDERED_BODY * 4)
+			formattedBody
 		};
 	} catch {
 		return { kind: 'unsupported', reason: 'malformed event' };

@@ -31,6 +31,14 @@ export async function registerAccount(
 	return { ...user, username };
 }
 
+/**
+ * Returns true for the app's log line about a Content Security Policy
+ * violation in the page (see src/hooks.client.ts).
+ */
+export function isCspViolation(text: string): boolean {
+	return text.includes('Content Security Policy violation');
+}
+
 /** Opens a new browser context (its own IndexedDB) and records CSP violations in it. */
 export async function openContext(
 	browser: Browser
@@ -39,7 +47,7 @@ export async function openContext(
 	const page = await context.newPage();
 	const cspViolations: string[] = [];
 	page.on('console', (message) => {
-		if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+		if (isCspViolation(message.text())) cspViolations.push(message.text());
 	});
 	return { context, page, cspViolations };
 }

@@ -343,3 +343,12 @@ describe('disambiguateDisplayNames', () => {
 		expect(labels.get('@mallory:evil.example')?.showUserId).toBe(true);
 	});
 });
+
+describe('cleanDisplayText with variation selectors', () => {
+	it('should not leave a double space where a selector is dropped', () => {
+		const cleaned = cleanDisplayText('a \uFE0F b');
+
+		expect(cleaned).toBe('a b');
+		expect(cleanDisplayText(cleaned)).toBe(cleaned);
+	});
+});

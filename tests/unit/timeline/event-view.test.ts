@@ -1,4 +1,5 @@
 import { MatrixEvent } from 'matrix-js-sdk';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_RENDERED_BODY, toEventView } from '../../../src/lib/timeline/event-view.ts';
 
@@ -75,5 +76,97 @@ describe('toEventView', () => {
 		expect(toEventView(roomEvent('m.room.member', { membership: 3 }, '@a:b.c')).kind).toBe(
 			'unsupported'
 		);
+	});
+});
+
+describe('toEventView with hostile content', () => {
+	const kinds = new Set([
+		'message',
+		'undecryptable',
+		'decrypting',
+		'membership',
+		'unsupported',
+		'hidden'
+	]);
+
+	it('maps any JSON content to one known kind without throwing', () => {
+		fc.assert(
+			fc.property(
+				fc.constantFrom('m.room.message', 'm.room.member', 'm.reaction', 'org.example.x'),
+				fc.option(fc.string(), { nil: undefined }),
+				fc.jsonValue(),
+				(type, stateKey, content) => {
+					const view = toEventView(roomEvent(type, content, stateKey));
+					expect(kinds.has(view.kind)).toBe(true);
+				}
+			),
+			{ numRuns: 2_000 }
+		);
+	});
+
+	it('maps message-shaped content with any field types to one known kind', () => {
+		fc.assert(
+			fc.property(
+				fc.record(
+					{
+						msgtype: fc.oneof(fc.constantFrom('m.text', 'm.notice', 'm.emote'), fc.jsonValue()),
+						body: fc.oneof(fc.string(), fc.jsonValue()),
+						format: fc.oneof(fc.constant('org.matrix.custom.html'), fc.jsonValue()),
+						formatted_body: fc.oneof(fc.string(), fc.jsonValue()),
+						'm.relates_to': fc.jsonValue()
+					},
+					{ requiredKeys: [] }
+				),
+				(content) => {
+					const view = toEventView(roomEvent('m.room.message', content));
+					expect(kinds.has(view.kind)).toBe(true);
+					if (view.kind === 'message') expect(typeof view.body).toBe('string');
+				}
+			),
+			{ numRuns: 2_000 }
+		);
+	});
+
+	it('treats prototype keys as plain data', () => {
+		const content = JSON.parse(
+			'{"msgtype":"m.text","body":"x","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}'
+		);
+
+		expect(toEventView(roomEvent('m.room.message', content)).kind).toBe('message');
+		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+	});
+
+	it('reports deeply nested content as unsupported', () => {
+		let deep: Record<string, unknown> = {};
+		const content = { msgtype: 'm.text', body: 'x', extra: deep };
+		for (let level = 0; level < 100; level++) {
+			const next = {};
+			deep.child = next;
+			deep = next;
+		}
+
+		expect(toEventView(roomEvent('m.room.message', content)).kind).toBe('unsupported');
+	});
+
+	it.each([
+		['a string relation', 'oops'],
+		['a relation without type or reply', {}],
+		['an edit without event ID', { rel_type: 'm.replace' }],
+		['a reply without event ID', { 'm.in_reply_to': {} }]
+	])('reports %s as unsupported', (_case, relation) => {
+		const content = { msgtype: 'm.text', body: 'x', 'm.relates_to': relation };
+
+		expect(toEventView(roomEvent('m.room.message', content)).kind).toBe('unsupported');
+	});
+
+	it('hides an edit, which the SDK applies to the original', () => {
+		const content = {
+			msgtype: 'm.text',
+			body: '* x',
+			'm.new_content': { msgtype: 'm.text', body: 'x' },
+			'm.relates_to': { rel_type: 'm.replace', event_id: '$original' }
+		};
+
+		expect(toEventView(roomEvent('m.room.message', content)).kind).toBe('hidden');
 	});
 });
