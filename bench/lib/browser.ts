@@ -1,0 +1,172 @@
+/** Headless Debian Chromium driven by playwright-core, and the page helpers the scenarios share. */
+import {
+	chromium,
+	type Browser,
+	type BrowserContext,
+	type CDPSession,
+	type Page
+} from 'playwright-core';
+import { chromiumArgs, chromiumPath } from '../../scripts/lib/chromium.ts';
+import { summarizeCpuProfile, type CpuProfile } from './cpu-profile.ts';
+import { installProbe, type ProbeOptions, type ProbeState } from './page-probe.ts';
+import type { ProfileSummary } from './report-types.ts';
+
+/** Launches Debian's Chromium headless; Playwright never downloads a browser here. */
+export function launchBrowser(): Promise<Browser> {
+	return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
+}
+
+/** Opens a browser context (its own IndexedDB, cache and cookies) on the app. */
+export function newAppContext(browser: Browser, webUrl: string): Promise<BrowserContext> {
+	return browser.newContext({ baseURL: webUrl, viewport: { width: 1280, height: 800 } });
+}
+
+/** Opens a page with the probe installed before any of the app's scripts. */
+export async function openProbedPage(
+	context: BrowserContext,
+	options: ProbeOptions = {}
+): Promise<Page> {
+	const page = await context.newPage();
+	await page.addInitScript(installProbe, options);
+	return page;
+}
+
+/** Reads the probe's marks (milliseconds since navigation start). */
+export function readMarks(page: Page): Promise<Record<string, number>> {
+	return page.evaluate(
+		() => (window as unknown as { __alcoveBench: ProbeState }).__alcoveBench.marks
+	);
+}
+
+/** Waits until the probe has set every named mark, then returns the marks. */
+export async function waitForMarks(
+	page: Page,
+	names: string[],
+	timeoutMs: number
+): Promise<Record<string, number>> {
+	await page.waitForFunction(
+		(wanted) => {
+			const marks = (window as unknown as { __alcoveBench?: ProbeState }).__alcoveBench?.marks;
+			return !!marks && wanted.every((name) => marks[name] !== undefined);
+		},
+		names,
+		{ timeout: timeoutMs, polling: 50 }
+	);
+	return readMarks(page);
+}
+
+/**
+ * Signs in through the sign-in form, as a person would, and waits until the
+ * signed-in shell is shown. The homeserver field is pre-filled by the app.
+ */
+export async function signInThroughForm(
+	page: Page,
+	account: { username: string; password: string },
+	timeoutMs = 90_000
+): Promise<void> {
+	await page.goto('/login');
+	await page.getByLabel('User name or Matrix ID').fill(account.username);
+	await page.getByLabel('Password').fill(account.password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await page.getByTestId('signed-in-user').waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/** Signs out through the app, which also logs the device out on the server. */
+export async function signOutThroughApp(page: Page, timeoutMs = 30_000): Promise<void> {
+	await page.getByRole('button', { name: 'Sign out' }).click({ timeout: timeoutMs });
+	await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: timeoutMs });
+}
+
+/**
+ * Waits until the page's DOM has not changed for `quietMs`, or `timeoutMs`
+ * passed; returns true if it settled.
+ */
+export function waitForQuietDom(page: Page, quietMs: number, timeoutMs: number): Promise<boolean> {
+	return page.evaluate(
+		({ quietMs, timeoutMs }) =>
+			new Promise<boolean>((resolve) => {
+				let quietTimer = setTimeout(() => finish(true), quietMs);
+				const deadline = setTimeout(() => finish(false), timeoutMs);
+				const observer = new MutationObserver(() => {
+					clearTimeout(quietTimer);
+					quietTimer = setTimeout(() => finish(true), quietMs);
+				});
+				function finish(settled: boolean): void {
+					observer.disconnect();
+					clearTimeout(quietTimer);
+					clearTimeout(deadline);
+					resolve(settled);
+				}
+				observer.observe(document, { childList: true, subtree: true, characterData: true });
+			}),
+		{ quietMs, timeoutMs }
+	);
+}
+
+/** Opens a Chrome DevTools Protocol session on the page, runs `use`, and detaches. */
+export async function withCdp<T>(page: Page, use: (cdp: CDPSession) => Promise<T>): Promise<T> {
+	const cdp = await page.context().newCDPSession(page);
+	try {
+		return await use(cdp);
+	} finally {
+		await cdp.detach().catch(() => undefined);
+	}
+}
+
+/** Runs `phase` under the V8 sampling profiler of the page and summarises the profile. */
+export async function profilePhase(
+	page: Page,
+	label: string,
+	phase: () => Promise<void>
+): Promise<ProfileSummary> {
+	return withCdp(page, async (cdp) => {
+		await cdp.send('Profiler.enable');
+		// 250 µs between samples: fine enough for 10 ms tasks, cheap enough not to distort them much.
+		await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+		await cdp.send('Profiler.start');
+		let failure: { error: unknown } | undefined;
+		try {
+			await phase();
+		} catch (error) {
+			failure = { error };
+		}
+		// Stop in every case, so a failed phase leaves no profiler running.
+		const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
+		await cdp.send('Profiler.disable');
+		if (failure) throw failure.error;
+		return summarizeCpuProfile(profile, label);
+	});
+}
+
+/** JavaScript heap of the page after a full garbage collection, and DOM counts. */
+export interface HeapReading {
+	/** V8 heap in use after garbage collection, in MB. */
+	usedMB: number;
+	/** V8 heap reserved, in MB. */
+	totalMB: number;
+	/** `Performance.getMetrics`: JSHeapUsedSize, Nodes, JSEventListeners, Documents… */
+	metrics: Record<string, number>;
+}
+
+/** Collects garbage in the page and reads its heap size through the DevTools Protocol. */
+export function readHeap(page: Page): Promise<HeapReading> {
+	return withCdp(page, async (cdp) => {
+		await cdp.send('HeapProfiler.enable');
+		await cdp.send('HeapProfiler.collectGarbage');
+		await cdp.send('HeapProfiler.disable');
+		const usage = (await cdp.send('Runtime.getHeapUsage')) as {
+			usedSize: number;
+			totalSize: number;
+		};
+		await cdp.send('Performance.enable');
+		const { metrics } = (await cdp.send('Performance.getMetrics')) as {
+			metrics: { name: string; value: number }[];
+		};
+		await cdp.send('Performance.disable');
+		return {
+			usedMB: usage.usedSize / 1e6,
+			totalMB: usage.totalSize / 1e6,
+			metrics: Object.fromEntries(metrics.map((metric) => [metric.name, metric.value]))
+		};
+	});
+}
