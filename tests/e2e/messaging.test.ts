@@ -39,6 +39,12 @@ test('therapist and client talk in an encrypted care room', async ({ browser }) 
 	await therapist.page.getByRole('button', { name: 'Send' }).click();
 	await expect(messageIn(client, fromTherapist)).toBeVisible();
 
+	// Markdown arrives as sanitised HTML, and the plain text stays the body.
+	await therapist.page.getByLabel('Message').fill('Try **one** step at a time');
+	await therapist.page.getByLabel('Message').press('Enter');
+	const formatted = client.page.getByTestId('message-body').filter({ hasText: 'step at a time' });
+	await expect(formatted.locator('strong')).toHaveText('one');
+
 	// A reload keeps both sessions and both messages readable.
 	await therapist.page.reload();
 	await client.page.reload();
