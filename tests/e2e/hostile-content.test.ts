@@ -93,7 +93,10 @@ test('hostile HTML renders safely in Chromium', async ({ browser }) => {
 					if (!allowed.has(element.tagName)) problems.push(`tag ${element.tagName}`);
 					for (const attribute of element.attributes) {
 						if (/^on/i.test(attribute.name)) problems.push(`handler ${attribute.name}`);
-						if (attribute.name === 'src') problems.push('img src');
+						// Only an image loaded through authenticated media gets a src, a blob: URL.
+						if (attribute.name === 'src' && !attribute.value.startsWith('blob:')) {
+							problems.push('img src');
+						}
 						if (attribute.name === 'style') problems.push('style');
 					}
 					if (
@@ -124,6 +127,51 @@ test('hostile HTML renders safely in Chromium', async ({ browser }) => {
 			expect(rendered[index]?.text, payload.name).toBe(expectedTexts[index]);
 		}
 		expect(await therapist.page.evaluate(() => 'scriptRan' in window)).toBe(false);
+		expect(guard.foreignRequests).toEqual([]);
+		expect(therapist.cspViolations).toEqual([]);
+	} finally {
+		sender.stopClient();
+		await therapist.context.close();
+		await client.context.close();
+	}
+});
+
+/** A 1×1 transparent PNG. */
+const onePixelPng = Buffer.from(
+	'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+	'base64'
+);
+
+test('inline images load only from mxc through authenticated media', async ({ browser }) => {
+	const { therapist, client, roomId, sender } = await setUpRoom(browser);
+	const guard = await guardPage(therapist);
+	try {
+		const { content_uri: mxcUri } = await sender.uploadContent(
+			new Blob([onePixelPng], { type: 'image/png' }),
+			{ type: 'image/png', includeFilename: false }
+		);
+		await sender.sendMessage(roomId, {
+			msgtype: MsgType.Text,
+			body: 'three images',
+			format: 'org.matrix.custom.html',
+			formatted_body:
+				`<p>three images</p><img alt="from the homeserver" src="${mxcUri}">` +
+				'<img alt="from elsewhere" src="https://images.example/track.png">' +
+				`<img alt="crafted" src="${mxcUri}/../../../_matrix/client/v3/logout">`
+		});
+
+		await therapist.page.goto(`/rooms/${encodeURIComponent(roomId)}`);
+		const body = therapist.page.getByTestId('message-body').filter({ hasText: 'three images' });
+		const served = body.getByAltText('from the homeserver');
+		await expect(served).toHaveAttribute('src', /^blob:/);
+		await expect
+			.poll(() => served.evaluate((image: HTMLImageElement) => image.naturalWidth))
+			.toBe(1);
+		await expect(body.getByAltText('from elsewhere')).toHaveCount(0);
+		await expect(body.getByAltText('crafted')).toHaveCount(0);
+		// The session is still alive: the crafted URI reached no other endpoint.
+		await therapist.page.reload();
+		await expect(therapist.page.getByTestId('signed-in-user')).toHaveText(therapist.userId);
 		expect(guard.foreignRequests).toEqual([]);
 		expect(therapist.cspViolations).toEqual([]);
 	} finally {

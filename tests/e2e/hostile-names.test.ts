@@ -23,7 +23,7 @@ async function joinWhenInvited(matrixClient: MatrixClient, roomId: string): Prom
 	await matrixClient.joinRoom(roomId);
 }
 
-/** The sender label of the timeline event that shows this message. */
+/** Locates the sender label of the timeline event that shows this message. */
 function senderLabelOf(user: BrowserUser, text: string) {
 	return user.page
 		.getByTestId('timeline-event')
