@@ -39,6 +39,9 @@ export function isCspViolation(text: string): boolean {
 	return text.includes('Content Security Policy violation');
 }
 
+/** The violation lists of every context opened through {@link openContext} in the running test. */
+const violationsOfThisTest: string[][] = [];
+
 /** Opens a new browser context (its own IndexedDB) and records CSP violations in it. */
 export async function openContext(
 	browser: Browser
@@ -46,6 +49,7 @@ export async function openContext(
 	const context = await browser.newContext({ baseURL: e2eEnvironment().webUrl });
 	const page = await context.newPage();
 	const cspViolations: string[] = [];
+	violationsOfThisTest.push(cspViolations);
 	page.on('console', (message) => {
 		if (isCspViolation(message.text())) cspViolations.push(message.text());
 	});
@@ -77,7 +81,22 @@ export function indexedDbNames(page: Page): Promise<string[]> {
 	);
 }
 
-export const test = base;
+/**
+ * Playwright's test, extended so that every test fails when a page it opened
+ * through {@link openContext} reported a Content Security Policy violation.
+ */
+export const test = base.extend<{ failOnCspViolation: void }>({
+	failOnCspViolation: [
+		// Playwright reads the fixtures a fixture needs from this first parameter; it needs none.
+		// eslint-disable-next-line no-empty-pattern
+		async ({}, use) => {
+			violationsOfThisTest.length = 0;
+			await use();
+			expect(violationsOfThisTest.flat(), 'Content Security Policy violations').toEqual([]);
+		},
+		{ auto: true }
+	]
+});
 export { expect };
 
 /** A message with exactly this text in the page's timeline. */
