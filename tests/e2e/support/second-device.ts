@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { MatrixClient } from 'matrix-js-sdk';
+import { setLogLevel, type LogLevel } from '../../../src/lib/matrix/logger.ts';
 import { signInWithPassword } from '../../../src/lib/matrix/login.ts';
 import { createMatrixClient, startMatrixClient } from '../../../src/lib/matrix/matrix-client.ts';
 import { e2eEnvironment } from './environment.ts';
+
+// The SDK warns about every push rule that Synapse's defaults lack; the test
+// output stays readable unless ALCOVE_LOG_LEVEL asks for more.
+setLogLevel((process.env.ALCOVE_LOG_LEVEL as LogLevel | undefined) ?? 'error');
 
 /**
  * Signs an account in on a new device in this Node process, with real Rust
