@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { NOTE_EVENT_TYPE } from '../../src/lib/notes/event-types.ts';
 import { findNotesRoom } from '../../src/lib/notes/notes-room.ts';
 import {
 	acceptInvitation,
 	expect,
+	indexedDbNames,
 	registerAccount,
 	sendMessage,
 	signedInUser,
@@ -171,6 +173,11 @@ test('note draft survives a reload, encrypted at rest', async ({ browser }) => {
 	await panel.getByTestId('note-draft').click();
 	await expect(panel.getByLabel('Plan', { exact: true })).toHaveValue(phrase);
 
+	// Signing out with the notes open still deletes every database, drafts included.
+	await therapist.page.getByRole('button', { name: 'Sign out' }).click();
+	await expect(therapist.page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+	expect(await indexedDbNames(therapist.page)).toEqual([]);
+
 	await therapist.context.close();
 });
 
@@ -205,6 +212,84 @@ test('tampered note is shown as damaged', async ({ browser }) => {
 	await expect(damaged).toHaveCount(1);
 	await expect(damaged).toContainText('notes key this device does not have');
 	await expect(damaged).not.toContainText('forged note');
+
+	await therapist.context.close();
+});
+
+test('treatment plan is filtered, exported and deleted', async ({ browser }) => {
+	const therapist = await signedInUser(browser, 'therapist');
+	const client = await registerAccount('client');
+	const marker = randomBytes(4).toString('hex');
+
+	await startCareRoom(therapist.page, client.userId);
+	await openNotesFirstTime(therapist.page, therapist.recoveryKey);
+	const panel = therapist.page.getByTestId('notes-panel');
+	const newNote = panel.getByRole('button', { name: 'New note', exact: true });
+
+	// A treatment plan with one goal, signed into the record.
+	await newNote.click();
+	await panel.getByLabel('Kind').selectOption('treatment_plan');
+	await panel.getByLabel('Template').selectOption('free');
+	await panel.getByLabel('Title').fill(`Plan ${marker}`);
+	await panel.getByLabel('Text', { exact: true }).fill('Plan agreed with the client.');
+	await panel.getByRole('button', { name: 'Add goal' }).click();
+	await panel.getByLabel('Goal 1', { exact: true }).fill('Sleep seven hours on weeknights');
+	await panel.getByLabel('Status').selectOption('in_progress');
+	await panel.getByLabel('Target date').fill('2027-03-01');
+	await panel.getByRole('button', { name: 'Add intervention' }).click();
+	await panel.getByLabel('Goal 1, intervention 1').fill('Sleep diary');
+	await panel.getByRole('button', { name: 'Add review date' }).click();
+	await panel.getByLabel('Goal 1, review date 1').fill('2027-01-15');
+	await panel.getByRole('button', { name: 'Save and sign' }).click();
+	const detail = panel.getByTestId('note-detail');
+	await expect(detail).toContainText('Sleep seven hours on weeknights');
+	await expect(detail).toContainText('In progress, target 2027-03-01');
+	await expect(detail).toContainText('Reviews: 2027-01-15');
+	await detail.getByRole('button', { name: 'Back to the list' }).click();
+
+	// A private process note, signed too.
+	await newNote.click();
+	await panel.getByRole('radio', { name: /Psychotherapy note/ }).check();
+	await panel.getByLabel('Title').fill(`Private ${marker}`);
+	await panel.getByLabel('Subjective', { exact: true }).fill('Countertransference noticed.');
+	await panel.getByRole('button', { name: 'Save and sign' }).click();
+	await expect(detail).toContainText(`Private ${marker}`);
+	await detail.getByRole('button', { name: 'Back to the list' }).click();
+
+	// The kind filter keeps the plan only.
+	const items = panel.getByTestId('note-list-item');
+	await expect(items).toHaveCount(2);
+	await panel.getByLabel('Kind').selectOption('treatment_plan');
+	await expect(items).toHaveCount(1);
+	await expect(items).toContainText(`Plan ${marker}`);
+	await panel.getByLabel('Kind').selectOption('all');
+
+	// The export holds record items only, unless psychotherapy notes are ticked.
+	await panel.getByRole('button', { name: 'Export' }).click();
+	const exportSection = panel.getByTestId('notes-export');
+	await expect(exportSection.getByTestId('export-count')).toHaveText('1 note will be exported.');
+	const downloading = therapist.page.waitForEvent('download');
+	await exportSection.getByRole('button', { name: 'Download JSON' }).click();
+	const download = await downloading;
+	expect(download.suggestedFilename()).not.toContain(client.username);
+	const exported = JSON.parse(await readFile(await download.path(), 'utf8')) as {
+		format: string;
+		notes: { title: string; goals: { interventions: string[] }[] }[];
+	};
+	expect(exported.format).toBe('app.alcove.record_export');
+	expect(exported.notes.map((note) => note.title)).toEqual([`Plan ${marker}`]);
+	expect(exported.notes[0]?.goals[0]?.interventions).toEqual(['Sleep diary']);
+	await exportSection.getByLabel(/Include psychotherapy notes/).check();
+	await expect(exportSection.getByTestId('export-count')).toHaveText('2 notes will be exported.');
+
+	// Deleting says what stays on the server.
+	await items.filter({ hasText: `Private ${marker}` }).click();
+	await detail.getByRole('button', { name: 'Delete' }).click();
+	await panel.getByRole('button', { name: 'Delete every version' }).click();
+	const report = panel.getByTestId('deletion-report');
+	await expect(report).toContainText('The note was deleted.');
+	await expect(report).toContainText('What remains on your homeserver');
+	await expect(items).toHaveCount(1);
 
 	await therapist.context.close();
 });
