@@ -27,7 +27,7 @@ async function openNotes(page: Page): Promise<void> {
 
 /**
  * Opens the notes panel for the first time on a device whose page was loaded
- * after the encryption set-up: secret storage is locked, so the panel says
+ * after the encryption set-up: secret storage is locked, so the panel reports
  * that the notes key is missing and takes the recovery key.
  */
 async function openNotesFirstTime(page: Page, recoveryKey: string): Promise<void> {
@@ -264,7 +264,7 @@ test('treatment plan is filtered, exported and deleted', async ({ browser }) => 
 	await expect(items).toContainText(`Plan ${marker}`);
 	await panel.getByLabel('Kind').selectOption('all');
 
-	// The export holds record items only, unless psychotherapy notes are ticked.
+	// The export contains record items only, unless psychotherapy notes are ticked.
 	await panel.getByRole('button', { name: 'Export' }).click();
 	const exportSection = panel.getByTestId('notes-export');
 	await expect(exportSection.getByTestId('export-count')).toHaveText('1 note will be exported.');
@@ -282,7 +282,7 @@ test('treatment plan is filtered, exported and deleted', async ({ browser }) => 
 	await exportSection.getByLabel(/Include psychotherapy notes/).check();
 	await expect(exportSection.getByTestId('export-count')).toHaveText('2 notes will be exported.');
 
-	// Deleting says what stays on the server.
+	// The deletion report lists what stays on the server.
 	await items.filter({ hasText: `Private ${marker}` }).click();
 	await detail.getByRole('button', { name: 'Delete' }).click();
 	await panel.getByRole('button', { name: 'Delete every version' }).click();

@@ -1,16 +1,17 @@
 /**
  * Who may keep notes from a care room, and about whom. Notes themselves live
- * in each therapist's own notes room; this only decides where the interface
- * offers them, so the client never sees a trace of them.
+ * in each therapist's own notes room. This module only decides where the
+ * interface offers them, so that the client never sees a trace of them.
  */
 import { EventType, KnownMembership, type Room } from 'matrix-js-sdk';
 import { isCareRoom } from '../matrix/care-room.ts';
 
 /**
  * Returns true if `userId` is a therapist of the care room: a joined member
- * who may change its power levels. In a care room that is the creator
- * (above every level from room version 12 on) and colleagues given state
- * power; the client and colleagues who may only write are below it.
+ * who may change its power levels. In a care room that is the creator,
+ * whose power is above every level from room version 12 on, and any
+ * colleague given state power. The client and colleagues who may only
+ * write are below that level.
  */
 export function mayKeepNotesIn(room: Room, userId: string): boolean {
 	if (!isCareRoom(room) || room.getMyMembership() !== KnownMembership.Join) return false;

@@ -43,7 +43,7 @@ export interface NoteForm {
 export interface TemplateField {
 	name: string;
 	label: string;
-	/** What belongs in the field, shown under its label. */
+	/** Guidance shown under the field's label. */
 	hint: string;
 }
 
@@ -300,7 +300,7 @@ export function formToFields(form: NoteForm, clientUserId: string, careRoomId: s
 	return { ok: false, problems: [...problems].map(([path, message]) => ({ path, message })) };
 }
 
-/** Returns true if the form holds anything typed, so an empty new note is not kept as a draft. */
+/** Returns true if the form contains anything typed, so an empty new note is not kept as a draft. */
 export function formHasContent(form: NoteForm): boolean {
 	const texts = templateFields(form.template.type).map((field) =>
 		templateText(form.template, field.name)

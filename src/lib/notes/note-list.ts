@@ -7,7 +7,7 @@ import type { NoteKind } from './note-schema.ts';
 import type { ReadableNoteVersion } from './notes-service.ts';
 import type { NotesSearchIndex } from './search.ts';
 
-/** What the list shows. Dates are `YYYY-MM-DD` or empty for no bound. */
+/** Filter of the notes list. Dates are `YYYY-MM-DD`, or empty for no bound. */
 export interface NoteListFilter {
 	/** Only the notes of this client, or of every client when null. */
 	clientUserId: string | null;

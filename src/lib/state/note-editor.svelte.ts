@@ -61,8 +61,8 @@ class DraftAutosave {
 		if (!build) return;
 		try {
 			const draft = build();
-			if (draft) await this.#notes.draftStore.save(draft);
-			else await this.#notes.draftStore.delete(this.draftId);
+			const store = this.#notes.draftStore;
+			await this.#notes.trackWrite(draft ? store.save(draft) : store.delete(this.draftId));
 			this.savedAt = draft ? draft.updatedAt : undefined;
 			this.failed = false;
 		} catch (error) {
@@ -83,7 +83,7 @@ class DraftAutosave {
 	}
 }
 
-/** What the note editor edits: a new note, or an unsigned note already saved. */
+/** Target of the note editor: a new note, or an unsigned note already saved. */
 export interface NoteEditorTarget {
 	clientUserId: string;
 	careRoomId: string;

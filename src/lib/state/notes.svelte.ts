@@ -22,13 +22,13 @@ import { errorMessage } from '../strings.ts';
 /** Why the notes cannot be opened on this device: what is missing and what to do. */
 export interface NotesProblem {
 	code: NotesErrorCode | 'network' | 'unknown';
-	/** What is missing, as a short heading. */
+	/** Short heading that names the missing piece. */
 	missing: string;
-	/** What to do about it. */
+	/** Sentence that tells the therapist what to do next. */
 	action: string;
 }
 
-/** Where the notes of this device are in their life. */
+/** Stage of the notes on this device. */
 export type NotesStatus = 'closed' | 'opening' | 'ready' | 'unavailable';
 
 const missingByCode: Partial<Record<NotesErrorCode, string>> = {
@@ -88,6 +88,10 @@ export class NotesState {
 	#opening: Promise<void> | undefined;
 	#stopListening: (() => void) | undefined;
 	#disposed = false;
+	/** Draft writes in flight, which {@link dispose} lets finish before closing the store. */
+	// Bookkeeping that nothing renders, so it need not be reactive.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	readonly #pendingWrites = new Set<Promise<unknown>>();
 
 	constructor(matrixClient: MatrixClient) {
 		this.#matrixClient = matrixClient;
@@ -148,8 +152,8 @@ export class NotesState {
 	}
 
 	/**
-	 * Answers other devices' key requests once the keyring is here, and takes
-	 * a keyring sent by one of the therapist's own verified devices.
+	 * Starts key sharing: this device sends its keyring to the therapist's
+	 * other verified devices on request, and imports a keyring they send.
 	 */
 	#startSharing(): void {
 		if (this.#sharing) return;
@@ -198,14 +202,25 @@ export class NotesState {
 		if (this.#draftStore) this.drafts = await this.#draftStore.list();
 	}
 
-	/** Stops listening and closes the device store; the notes cannot be used afterwards. */
+	/**
+	 * Runs a write to the device store. An editor that closes together with
+	 * the panel (a lock, a sign-out) still saves its last keystrokes.
+	 */
+	trackWrite<T>(write: Promise<T>): Promise<T> {
+		this.#pendingWrites.add(write);
+		void write.finally(() => this.#pendingWrites.delete(write)).catch(() => undefined);
+		return write;
+	}
+
+	/** Stops listening and closes the device store once pending writes end; the notes cannot be used afterwards. */
 	dispose(): void {
 		this.#disposed = true;
 		this.#stopListening?.();
 		this.#sharing?.stop();
 		this.#service?.close();
-		this.#deviceStore?.close();
 		this.#service = undefined;
+		const deviceStore = this.#deviceStore;
+		void Promise.allSettled(this.#pendingWrites).then(() => deviceStore?.close());
 	}
 }
 

@@ -27,7 +27,7 @@ function member(userId: string, membership: string): MatrixEvent {
 }
 
 /**
- * Builds the care room as `viewer` sees it: created by the therapist with
+ * Builds the care room as it appears to `viewer`: created by the therapist with
  * Alcove's power levels, the client at 0, a colleague who may only write,
  * and one with state power.
  */

@@ -76,7 +76,8 @@ beforeEach(async () => {
 	notes = {
 		service,
 		draftStore,
-		refreshDrafts: () => Promise.resolve()
+		refreshDrafts: () => Promise.resolve(),
+		trackWrite: <T>(write: Promise<T>) => write
 	} as unknown as NotesState;
 });
 
@@ -140,7 +141,7 @@ describe('NoteEditorState.save', () => {
 		expect(await draftStore.list()).toEqual([]);
 	});
 
-	it('keeps the form and draft when signing fails, and then updates instead of creating', async () => {
+	it('keeps the form after a failed signature', async () => {
 		const editor = newEditor();
 		type(editor, SUBJECTIVE);
 		service.failSign = true;

@@ -98,7 +98,9 @@ describe('formToFields', () => {
 
 	it('treats an empty session date as none', () => {
 		const result = formToFields({ ...newNoteForm(TODAY), sessionDate: '' }, CLIENT, CARE_ROOM);
-		expect(result.ok && result.fields.sessionDate).toBeNull();
+		expect(result.ok).toBe(true);
+		if (!result.ok) return;
+		expect(result.fields.sessionDate).toBeNull();
 	});
 
 	it('drops empty interventions and review dates', () => {
