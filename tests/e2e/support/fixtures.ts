@@ -116,6 +116,27 @@ export async function signedInUser(browser: Browser, role: string): Promise<Brow
 	return { ...account, ...opened, recoveryKey };
 }
 
+/**
+ * Waits until the account's server-side key backup holds at least `minimum`
+ * room keys. Devices upload new keys after a random delay of some seconds, so
+ * a test that restores from the backup waits for this first.
+ */
+export async function waitForBackedUpKeys(user: RegisteredUser, minimum: number): Promise<void> {
+	const url = `${e2eEnvironment().homeserverUrl}/_matrix/client/v3/room_keys/version`;
+	await expect
+		.poll(
+			async () => {
+				const response = await fetch(url, {
+					headers: { Authorization: `Bearer ${user.accessToken}` }
+				});
+				if (!response.ok) return 0;
+				return ((await response.json()) as { count: number }).count;
+			},
+			{ timeout: 30_000 }
+		)
+		.toBeGreaterThanOrEqual(minimum);
+}
+
 /** Returns the names of the IndexedDB databases of the page's origin. */
 export function indexedDbNames(page: Page): Promise<string[]> {
 	return page.evaluate(async () =>

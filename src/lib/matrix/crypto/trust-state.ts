@@ -121,8 +121,12 @@ export async function getRoomTrust(
  * sending, because nobody here vouched for them.
  */
 export async function getSendHold(matrixClient: MatrixClient, roomId: string): Promise<SendHold> {
-	const { members } = await getRoomTrust(matrixClient, roomId);
-	const changedUserIds = members
+	return sendHoldOf(await getRoomTrust(matrixClient, roomId));
+}
+
+/** Derives the send hold from a room's trust state that the caller already read. */
+export function sendHoldOf(roomTrust: RoomTrustState): SendHold {
+	const changedUserIds = roomTrust.members
 		.filter((member) => member.previouslyVerified)
 		.map((member) => member.userId);
 	return { hold: changedUserIds.length > 0, changedUserIds };
