@@ -99,7 +99,14 @@ export class NoteEditorState {
 	problems = $state.raw<FormProblem[]>([]);
 	error = $state<string | undefined>();
 	saving = $state(false);
-	readonly target: NoteEditorTarget;
+	/** True after a save failed because the note changed elsewhere since the edit began. */
+	conflict = $state(false);
+	target = $state<NoteEditorTarget>({
+		clientUserId: '',
+		careRoomId: '',
+		noteId: null,
+		baseRevision: null
+	});
 	readonly autosave: DraftAutosave;
 	readonly #notes: NotesState;
 
@@ -170,6 +177,7 @@ export class NoteEditorState {
 		}
 		this.problems = [];
 		this.error = undefined;
+		this.conflict = false;
 		this.saving = true;
 		try {
 			const service = this.#notes.service;
@@ -196,10 +204,22 @@ export class NoteEditorState {
 		} catch (error) {
 			logger.warn('Notes: saving a note failed', String(error));
 			this.error = noteActionMessage(error);
+			this.conflict = error instanceof NotesError && error.code === 'note_conflict';
 			return undefined;
 		} finally {
 			this.saving = false;
 		}
+	}
+
+	/**
+	 * Makes the next save apply this form to the current revision of the note,
+	 * after a conflict. The version written elsewhere stays in the history.
+	 */
+	rebase(currentRevision: number): void {
+		this.target.baseRevision = currentRevision;
+		this.conflict = false;
+		this.error = undefined;
+		this.changed();
 	}
 
 	/** Deletes the draft; the saved note, if any, stays as it is. */

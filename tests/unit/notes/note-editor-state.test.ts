@@ -18,6 +18,8 @@ const SUBJECTIVE = 'Worried about the move to the new flat';
 class FakeService {
 	calls: string[] = [];
 	failSign = false;
+	/** Rejects an update whose expected revision is below this one, as a newer version would. */
+	failUpdateBelow = 0;
 	#revision = 0;
 
 	createNote(fields: NoteFields): Promise<ReadableNoteVersion> {
@@ -32,6 +34,9 @@ class FakeService {
 		options: { expectedRevision?: number }
 	): Promise<ReadableNoteVersion> {
 		this.calls.push(`update@${options.expectedRevision}`);
+		if ((options.expectedRevision ?? 0) < this.failUpdateBelow) {
+			return Promise.reject(new NotesError('note_conflict', 'changed'));
+		}
 		this.#revision += 1;
 		return Promise.resolve(this.#version(fields, 'draft', noteId));
 	}
@@ -153,6 +158,24 @@ describe('NoteEditorState.save', () => {
 		service.failSign = false;
 		await editor.save(true);
 		expect(service.calls).toEqual(['create', 'sign@1', 'update@1', 'sign@2']);
+	});
+
+	it('rebases an edit after a conflict', async () => {
+		const editor = new NoteEditorState(notes, {
+			clientUserId: CLIENT,
+			careRoomId: CARE_ROOM,
+			noteId: 'savednote000000000000000',
+			baseRevision: 2
+		});
+		service.failUpdateBelow = 3;
+		expect(await editor.save(false)).toBeUndefined();
+		expect(editor.conflict).toBe(true);
+		expect(editor.error).toMatch(/changed on another device/);
+
+		editor.rebase(3);
+		expect(editor.conflict).toBe(false);
+		expect(await editor.save(false)).toBeDefined();
+		expect(service.calls).toEqual(['update@2', 'update@3']);
 	});
 
 	it('reports form problems without writing', async () => {
