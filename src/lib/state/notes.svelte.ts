@@ -24,7 +24,7 @@ export interface NotesProblem {
 	code: NotesErrorCode | 'network' | 'unknown';
 	/** Short heading that names the missing piece. */
 	missing: string;
-	/** Sentence that tells the therapist what to do next. */
+	/** Next step for the therapist, as one sentence. */
 	action: string;
 }
 
