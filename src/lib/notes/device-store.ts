@@ -93,6 +93,9 @@ export class NotesDeviceStore {
 			request.result.createObjectStore(DRAFT_STORE, { keyPath: 'draftId' });
 		};
 		const database = await requestResult(request);
+		// Sign-out deletes every database of the origin, and a deletion waits
+		// until all connections are closed; this one closes when asked.
+		database.onversionchange = () => database.close();
 
 		const stored = await requestResult(
 			database.transaction(LOCAL_STORE).objectStore(LOCAL_STORE).get(WRAPPING_KEY_ENTRY)

@@ -9,6 +9,7 @@ import {
 	type Room
 } from 'matrix-js-sdk';
 import { isCareRoom } from '../matrix/care-room.ts';
+import { NOTES_ROOM_TYPE } from '../notes/event-types.ts';
 import { toEventView } from '../timeline/event-view.ts';
 import { memberLabel, roomLabel } from './labels.ts';
 
@@ -72,6 +73,8 @@ function summarise(room: Room, myUserId: string): RoomSummaryView | undefined {
 	const membership = room.getMyMembership();
 	if (membership !== KnownMembership.Join && membership !== KnownMembership.Invite)
 		return undefined;
+	// The notes room is opened from the care rooms, never as a conversation.
+	if (room.getType() === NOTES_ROOM_TYPE) return undefined;
 	const lastMessage = lastMessagePreview(room, myUserId);
 	const inviterId =
 		membership === KnownMembership.Invite
