@@ -31,6 +31,7 @@ import type { BenchReport, ScenarioResult } from '../bench/lib/report-types.ts';
 import { unmeasuredResult } from '../bench/lib/scenario.ts';
 import { BenchWorld, FULL_SIZES, QUICK_SIZES } from '../bench/lib/world.ts';
 import { scenarios } from '../bench/scenarios/index.ts';
+import { setLogLevel, type LogLevel } from '../src/lib/matrix/logger.ts';
 import { ensureChromium } from './lib/chromium.ts';
 import { npmBin, projectRoot, run } from './lib/project.ts';
 import { findFreePort, startSynapse, type SynapseServer } from './lib/synapse-server.ts';
@@ -58,6 +59,10 @@ if (options.help) {
 	console.log(usage);
 	process.exit(0);
 }
+
+// The seeding devices' SDK warnings (push rules, keys of messages sent before
+// a device existed) are expected here; ALCOVE_LOG_LEVEL=warn shows them.
+setLogLevel((process.env.ALCOVE_LOG_LEVEL as LogLevel | undefined) ?? 'error');
 
 const quick = options.quick ?? false;
 const sizes = { ...(quick ? QUICK_SIZES : FULL_SIZES) };

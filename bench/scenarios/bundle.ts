@@ -9,7 +9,13 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Request } from 'playwright-core';
 import { projectRoot } from '../../scripts/lib/project.ts';
-import { openProbedPage, readMarks, signOutThroughApp, waitForQuietDom } from '../lib/browser.ts';
+import {
+	openProbedPage,
+	readMarks,
+	signInThroughForm,
+	signOutThroughApp,
+	waitForQuietDom
+} from '../lib/browser.ts';
 import type { ScenarioResult } from '../lib/report-types.ts';
 import { measuredResult, MetricRecorder, type Scenario } from '../lib/scenario.ts';
 import { registerAccounts, type Account } from '../lib/seeding.ts';
@@ -122,12 +128,12 @@ async function visit(
 			() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN
 		);
 
-		await page.getByLabel('User name or Matrix ID').fill(visitor.username);
-		await page.getByLabel('Password').fill(visitor.password);
-		phase = 'after sign-in';
-		signIn.clickedAt = Date.now();
-		await page.getByRole('button', { name: 'Sign in' }).click();
-		await page.getByTestId('signed-in-user').waitFor({ timeout: 90_000 });
+		await signInThroughForm(page, visitor, {
+			beforeSubmit: () => {
+				phase = 'after sign-in';
+				signIn.clickedAt = Date.now();
+			}
+		});
 		const signedInAt = await page.evaluate(() => performance.now());
 		const marks = await readMarks(page);
 		await page.waitForLoadState('networkidle');

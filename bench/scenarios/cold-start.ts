@@ -7,7 +7,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MatrixClient } from 'matrix-js-sdk';
-import { openProbedPage, signOutThroughApp, waitForMarks } from '../lib/browser.ts';
+import {
+	openProbedPage,
+	signInThroughForm,
+	signOutThroughApp,
+	waitForMarks
+} from '../lib/browser.ts';
 import { pollUntil } from '../lib/concurrency.ts';
 import type { ScenarioResult } from '../lib/report-types.ts';
 import { measuredResult, MetricRecorder, type Scenario } from '../lib/scenario.ts';
@@ -56,11 +61,11 @@ async function measureFreshDevice(
 	try {
 		const page = await openProbedPage(context, { roomListCount: 1, messageText: text });
 		const devicesBefore = await knownDeviceIds(therapistDevice, client.account.userId);
-		await page.goto('/login');
-		await page.getByLabel('User name or Matrix ID').fill(client.account.username);
-		await page.getByLabel('Password').fill(client.account.password);
-		const clickedAt = Date.now();
-		await page.getByRole('button', { name: 'Sign in' }).click();
+		let clickedAt = Number.NaN;
+		await signInThroughForm(page, client.account, {
+			beforeSubmit: () => (clickedAt = Date.now()),
+			timeoutMs: WAIT_MS
+		});
 		await waitForMarks(page, ['roomList'], WAIT_MS);
 		await page
 			.locator(`[data-testid=room-list-item][href="/rooms/${encodeURIComponent(roomId)}"]`)
