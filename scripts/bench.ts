@@ -87,7 +87,7 @@ if (unknownIds.length > 0) {
 const selected = scenarios.filter((scenario) => !selectedIds || selectedIds.includes(scenario.id));
 
 /** Time bound of one scenario, seeding included; a scenario over it is reported as failed. */
-const scenarioTimeoutMs = quick ? 120_000 : 15 * 60_000;
+const scenarioTimeoutMs = quick ? 120_000 : 30 * 60_000;
 const resultsDir = path.join(projectRoot, 'bench', 'results');
 const runsDir = path.join(resultsDir, 'runs');
 const startedAt = Date.now();

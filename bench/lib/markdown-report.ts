@@ -163,7 +163,24 @@ function scenarioSection(
 	}
 	for (const profile of scenario.profiles) {
 		lines.push(
-			`**CPU profile: ${profile.phase}** (${formatValue(profile.busyMs, 'ms')} busy; top functions by self time)`,
+			`**CPU profile: ${profile.phase}** (${formatValue(profile.busyMs, 'ms')} busy on the page's main thread)`,
+			''
+		);
+		if (profile.categories && profile.categories.length > 0) {
+			lines.push(
+				table(
+					['Kind of work', 'Self', 'Share'],
+					profile.categories.map((entry) => [
+						entry.category,
+						formatValue(entry.selfMs, 'ms'),
+						`${entry.selfPercent.toFixed(1)} %`
+					])
+				),
+				''
+			);
+		}
+		lines.push(
+			'Top functions by self time:',
 			'',
 			table(
 				['Function', 'Location', 'Self', 'Share'],

@@ -48,6 +48,8 @@ export interface ProfileSummary {
 	phase: string;
 	/** Sampled time without idle, in milliseconds. */
 	busyMs: number;
+	/** Busy time by kind of work, largest first: crypto WASM, IndexedDB, JavaScript… */
+	categories?: { category: string; selfMs: number; selfPercent: number }[];
 	top: ProfileEntry[];
 }
 

@@ -183,6 +183,18 @@ async function run(world: BenchWorld): Promise<ScenarioResult> {
 			totalKB(assets, 'first screen', 'css', 'gzip')
 		);
 		recorder.record(
+			'first-css-raw',
+			'First screen: CSS, raw',
+			'kB',
+			totalKB(assets, 'first screen', 'css', 'raw')
+		);
+		recorder.record(
+			'first-wasm-raw',
+			'First screen: WASM, raw',
+			'kB',
+			totalKB(assets, 'first screen', 'wasm', 'raw')
+		);
+		recorder.record(
 			'first-wasm-gzip',
 			'First screen: WASM, gzip',
 			'kB',
