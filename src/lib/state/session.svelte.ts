@@ -9,14 +9,31 @@ import { logger } from '../matrix/logger.ts';
 import { cryptoDatabasePrefix, sessionSchema, type Session } from '../matrix/session.ts';
 import type * as LoginModule from '../matrix/login.ts';
 import type * as MatrixClientModule from '../matrix/matrix-client.ts';
+import type { SecretStorageKeyCache } from '../matrix/crypto/secret-storage-key.ts';
+import type * as EncryptionGateModule from './encryption-gate.svelte.ts';
+import type { EncryptionGate } from './encryption-gate.svelte.ts';
+import type * as VerificationRequestsModule from './verification-requests.svelte.ts';
+import type { VerificationRequests } from './verification-requests.svelte.ts';
 import { LAST_ACTIVITY_ENTRY, UNLOCK_VERIFIER_ENTRY } from './inactivity.svelte.ts';
 
 // The SDK and its Rust crypto are most of the bundle. They are loaded on
 // demand, so the sign-in screen appears before they have arrived; the
 // import starts at once, so by the time someone has typed a password they
 // usually have.
-const sdkModules = (): Promise<[typeof LoginModule, typeof MatrixClientModule]> =>
-	Promise.all([import('../matrix/login.ts'), import('../matrix/matrix-client.ts')]);
+const sdkModules = (): Promise<
+	[
+		typeof LoginModule,
+		typeof MatrixClientModule,
+		typeof EncryptionGateModule,
+		typeof VerificationRequestsModule
+	]
+> =>
+	Promise.all([
+		import('../matrix/login.ts'),
+		import('../matrix/matrix-client.ts'),
+		import('./encryption-gate.svelte.ts'),
+		import('./verification-requests.svelte.ts')
+	]);
 
 const SESSION_ENTRY = 'session';
 
@@ -30,7 +47,12 @@ export class SessionState {
 	endedReason = $state<AlcoveError | undefined>();
 	matrixClient = $state.raw<MatrixClient | undefined>();
 	session = $state.raw<Session | undefined>();
+	/** The encryption step of this device; set before `status` becomes `ready`. */
+	encryption = $state.raw<EncryptionGate | undefined>();
+	/** Verification requests from other devices and people, while signed in. */
+	verificationRequests = $state.raw<VerificationRequests | undefined>();
 	#vault: LocalVault | undefined;
+	#keyCache: SecretStorageKeyCache | undefined;
 
 	/** The signed-in user's Matrix ID; only valid while a session exists. */
 	get userId(): string {
@@ -95,15 +117,29 @@ export class SessionState {
 	async #start(session: Session): Promise<void> {
 		this.status = 'starting';
 		this.session = session;
-		const [, { createMatrixClient, startMatrixClient, SESSION_LOGGED_OUT }] = await sdkModules();
-		const matrixClient = await createMatrixClient(session);
+		const [
+			,
+			{ createMatrixClient, startMatrixClient, SESSION_LOGGED_OUT },
+			{ EncryptionGate, SecretStorageKeyCache },
+			{ VerificationRequests }
+		] = await sdkModules();
+		// The SDK reads the secret-storage callbacks only when the client is created.
+		const keyCache = new SecretStorageKeyCache();
+		this.#keyCache = keyCache;
+		const matrixClient = await createMatrixClient(session, {
+			cryptoCallbacks: keyCache.cryptoCallbacks
+		});
 		matrixClient.once(SESSION_LOGGED_OUT, () => {
 			void this.#endLocally(
 				new AlcoveError('session_expired', 'The homeserver ended this session')
 			);
 		});
 		this.matrixClient = matrixClient;
+		this.verificationRequests = new VerificationRequests(matrixClient);
 		await startMatrixClient(matrixClient);
+		const encryption = new EncryptionGate(matrixClient, keyCache, this.#vault);
+		await encryption.check();
+		this.encryption = encryption;
 		this.status = 'ready';
 	}
 
@@ -121,6 +157,12 @@ export class SessionState {
 	): Promise<void> {
 		this.matrixClient = undefined;
 		this.session = undefined;
+		this.encryption?.dispose();
+		this.encryption = undefined;
+		this.verificationRequests?.dispose();
+		this.verificationRequests = undefined;
+		this.#keyCache?.clear();
+		this.#keyCache = undefined;
 		if (matrixClient && session) {
 			matrixClient.stopClient();
 			try {

@@ -16,6 +16,8 @@ export interface BrowserUser extends RegisteredUser {
 	page: Page;
 	/** Content Security Policy violations this page reported. */
 	cspViolations: string[];
+	/** The recovery key shown when encryption was set up on the first sign-in. */
+	recoveryKey: string;
 }
 
 /** Registers an account on the test Synapse with a random user name and password. */
@@ -52,22 +54,66 @@ export async function openContext(
 	return { context, page, cspViolations };
 }
 
-/** Signs in through the sign-in form and waits for the room list. */
-export async function signIn(page: Page, username: string, password: string): Promise<void> {
+/** Fills in and sends the sign-in form, without waiting for what comes next. */
+export async function submitSignIn(page: Page, username: string, password: string): Promise<void> {
 	await page.goto('/login');
 	await expect(page.getByLabel('Homeserver')).toHaveValue(e2eEnvironment().homeserverUrl);
 	await page.getByLabel('User name or Matrix ID').fill(username);
 	await page.getByLabel('Password').fill(password);
 	await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** The recovery key as the set-up screen shows it: 12 groups of four, spaced. */
+export async function shownRecoveryKey(page: Page): Promise<string> {
+	const text = await page.getByTestId('recovery-key').textContent();
+	return (text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Goes through the first-sign-in encryption set-up: creates the recovery key
+ * (with an optional passphrase), ticks "saved", types back the group the
+ * screen asks for, and waits for the room list. Returns the recovery key.
+ */
+export async function completeEncryptionSetup(
+	page: Page,
+	options: { passphrase?: string } = {}
+): Promise<string> {
+	await expect(page.getByRole('heading', { name: 'Protect your messages' })).toBeVisible();
+	if (options.passphrase) {
+		await page.getByLabel('Also let me unlock with a passphrase').check();
+		await page.getByLabel('Recovery passphrase', { exact: true }).fill(options.passphrase);
+		await page.getByLabel('Recovery passphrase again').fill(options.passphrase);
+	}
+	await page.getByRole('button', { name: 'Set up encryption' }).click();
+	await expect(page.getByRole('heading', { name: 'Save your recovery key' })).toBeVisible();
+	const recoveryKey = await shownRecoveryKey(page);
+	await page.getByLabel('I have saved my recovery key').check();
+	await page.getByRole('button', { name: 'Continue' }).click();
+
+	const groupLabel = page.getByText(/^Group \d+ of your recovery key$/);
+	const groupNumber = Number(/\d+/.exec((await groupLabel.textContent()) ?? '')?.[0]);
+	const group = recoveryKey.split(' ')[groupNumber - 1] ?? '';
+	await page.getByLabel(/^Group \d+ of your recovery key$/).fill(group);
+	await page.getByRole('button', { name: 'Confirm' }).click();
 	await expect(page.getByTestId('signed-in-user')).toBeVisible();
+	return recoveryKey;
+}
+
+/**
+ * Signs in a new account through the sign-in form, sets up its encryption and
+ * waits for the room list. Returns the recovery key.
+ */
+export async function signIn(page: Page, username: string, password: string): Promise<string> {
+	await submitSignIn(page, username, password);
+	return completeEncryptionSetup(page);
 }
 
 /** Registers an account, opens a browser context and signs in there. */
 export async function signedInUser(browser: Browser, role: string): Promise<BrowserUser> {
 	const account = await registerAccount(role);
 	const opened = await openContext(browser);
-	await signIn(opened.page, account.username, account.password);
-	return { ...account, ...opened };
+	const recoveryKey = await signIn(opened.page, account.username, account.password);
+	return { ...account, ...opened, recoveryKey };
 }
 
 /** Returns the names of the IndexedDB databases of the page's origin. */
