@@ -129,6 +129,37 @@ function makeDataDir(): string {
 	return mkdtempSync(path.join(root, 'alcove-bench-'));
 }
 
+/** The 1-minute load average every 15 s during the run: the machine is shared with other work. */
+const loadSamples: number[] = [os.loadavg()[0] ?? 0];
+const loadSampler = setInterval(() => loadSamples.push(os.loadavg()[0] ?? 0), 15_000);
+loadSampler.unref();
+
+function assembleReport(
+	results: ScenarioResult[],
+	chromiumVersion: string,
+	dataFolder: string
+): BenchReport {
+	return {
+		schemaVersion: 1,
+		command: [
+			'npm run bench',
+			...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])
+		].join(' '),
+		quick,
+		runsPerScenario: sizes.runs,
+		startedAt: new Date(startedAt).toISOString(),
+		durationSeconds: (Date.now() - startedAt) / 1000,
+		environment: readEnvironment(chromiumVersion, loadAtStart, loadSamples),
+		setup: [
+			`Synapse with the test overlay (synapse-config/test-overlay.yaml: rate limits off, bcrypt rounds 4), SQLite, data folder on ${dataFolder.startsWith('/dev/shm') ? "tmpfs (/dev/shm), so the VM disk's fsync latency is not measured" : 'the temporary folder'}.`,
+			"The client is the production build (vite build) served by SvelteKit's Node adapter on 127.0.0.1, driven by playwright-core in headless Debian Chromium with a 1280×800 viewport.",
+			"Every account that signs in through the browser goes through the app's first-sign-in encryption set-up (cross-signing, secret storage, key backup); a further device of it is unlocked with the recovery key on the app's new-device screen.",
+			'Seeded data is sent through the client-server API by Node matrixClients with the same Rust crypto as the app; every browser device exists before the messages it reads are sent, so it holds their keys.'
+		],
+		scenarios: results
+	};
+}
+
 function writeResults(report: BenchReport): void {
 	mkdirSync(runsDir, { recursive: true });
 	const stamp = report.startedAt.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z');
@@ -219,26 +250,15 @@ try {
 		}
 		results.push(result);
 		log(`${scenario.id}: ${result.status} in ${result.durationSeconds.toFixed(0)} s`);
+		// The figures so far, so that a run stopped early still leaves them behind.
+		mkdirSync(runsDir, { recursive: true });
+		writeFileSync(
+			path.join(runsDir, quick ? 'quick-partial.json' : 'partial.json'),
+			JSON.stringify(assembleReport(results, browser.version(), dataDir), null, '\t') + '\n'
+		);
 	}
 
-	const report: BenchReport = {
-		schemaVersion: 1,
-		command: [
-			'npm run bench',
-			...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])
-		].join(' '),
-		quick,
-		runsPerScenario: sizes.runs,
-		startedAt: new Date(startedAt).toISOString(),
-		durationSeconds: (Date.now() - startedAt) / 1000,
-		environment: readEnvironment(browser.version(), loadAtStart),
-		setup: [
-			`Synapse ${'with the test overlay (synapse-config/test-overlay.yaml: rate limits off, bcrypt rounds 4)'}, SQLite, data folder on ${dataDir.startsWith('/dev/shm') ? "tmpfs (/dev/shm), so the VM disk's fsync latency is not measured" : 'the temporary folder'}.`,
-			"The client is the production build (vite build) served by SvelteKit's Node adapter on 127.0.0.1, driven by playwright-core in headless Debian Chromium with a 1280×800 viewport.",
-			'Seeded data is sent through the client-server API by Node matrixClients with the same Rust crypto as the app; every browser device exists before the messages it reads are sent, so it holds their keys.'
-		],
-		scenarios: results
-	};
+	const report = assembleReport(results, browser.version(), dataDir);
 	writeResults(report);
 	console.log(`\n${renderConsoleTable(report)}\n`);
 	if (results.some((result) => result.status === 'failed')) exitCode = 1;

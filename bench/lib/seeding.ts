@@ -22,6 +22,8 @@ export interface Account {
 	userId: string;
 	/** Access token of the registration device. */
 	accessToken: string;
+	/** Recovery key, once encryption was set up for the account (see signInThroughForm). */
+	recoveryKey?: string;
 }
 
 /** Calls the client-server API with an access token and returns the JSON body. */
@@ -220,4 +222,45 @@ export async function setUpAccountEncryption(
 		keyCache.clear();
 		await stopSeedingClient(matrixClient);
 	}
+}
+
+/**
+ * Waits until the account's server-side key backup holds the Megolm session
+ * of an encrypted event. A device uploads the keys it receives a few seconds
+ * later (the SDK waits a random 0 to 10 s before each upload), so a new
+ * device that signs in at once could not yet restore them.
+ */
+export async function waitForBackedUpKey(
+	baseUrl: string,
+	account: Account,
+	roomId: string,
+	eventId: string,
+	timeoutMs = 60_000
+): Promise<void> {
+	const room = encodeURIComponent(roomId);
+	const event = await matrixRequest<{ content: { session_id?: string } }>(
+		baseUrl,
+		account.accessToken,
+		'GET',
+		`/_matrix/client/v3/rooms/${room}/event/${encodeURIComponent(eventId)}`
+	);
+	const sessionId = event.content.session_id;
+	if (!sessionId) throw new Error(`Event ${eventId} is not encrypted with Megolm`);
+	await pollUntil(
+		`the key backup of ${account.userId} to hold the key of ${eventId}`,
+		async () => {
+			const { version } = await matrixRequest<{ version: string }>(
+				baseUrl,
+				account.accessToken,
+				'GET',
+				'/_matrix/client/v3/room_keys/version'
+			);
+			const response = await fetch(
+				`${baseUrl}/_matrix/client/v3/room_keys/keys/${room}/${encodeURIComponent(sessionId)}?version=${encodeURIComponent(version)}`,
+				{ headers: { Authorization: `Bearer ${account.accessToken}` } }
+			);
+			return response.ok ? true : undefined;
+		},
+		{ timeoutMs, intervalMs: 500 }
+	);
 }
