@@ -31,6 +31,7 @@ import type { BenchReport, ScenarioResult } from '../bench/lib/report-types.ts';
 import { unmeasuredResult } from '../bench/lib/scenario.ts';
 import { BenchWorld, FULL_SIZES, QUICK_SIZES } from '../bench/lib/world.ts';
 import { scenarios } from '../bench/scenarios/index.ts';
+import { setLogLevel, type LogLevel } from '../src/lib/matrix/logger.ts';
 import { ensureChromium } from './lib/chromium.ts';
 import { npmBin, projectRoot, run } from './lib/project.ts';
 import { findFreePort, startSynapse, type SynapseServer } from './lib/synapse-server.ts';
@@ -59,6 +60,10 @@ if (options.help) {
 	process.exit(0);
 }
 
+// The seeding devices' SDK warnings (push rules, keys of messages sent before
+// a device existed) are expected here; ALCOVE_LOG_LEVEL=warn shows them.
+setLogLevel((process.env.ALCOVE_LOG_LEVEL as LogLevel | undefined) ?? 'error');
+
 const quick = options.quick ?? false;
 const sizes = { ...(quick ? QUICK_SIZES : FULL_SIZES) };
 if (options.runs !== undefined) {
@@ -82,7 +87,7 @@ if (unknownIds.length > 0) {
 const selected = scenarios.filter((scenario) => !selectedIds || selectedIds.includes(scenario.id));
 
 /** Time bound of one scenario, seeding included; a scenario over it is reported as failed. */
-const scenarioTimeoutMs = quick ? 120_000 : 15 * 60_000;
+const scenarioTimeoutMs = quick ? 120_000 : 30 * 60_000;
 const resultsDir = path.join(projectRoot, 'bench', 'results');
 const runsDir = path.join(resultsDir, 'runs');
 const startedAt = Date.now();
@@ -122,6 +127,37 @@ async function ensureBuild(): Promise<void> {
 function makeDataDir(): string {
 	const root = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
 	return mkdtempSync(path.join(root, 'alcove-bench-'));
+}
+
+/** The 1-minute load average every 15 s during the run: the machine is shared with other work. */
+const loadSamples: number[] = [os.loadavg()[0] ?? 0];
+const loadSampler = setInterval(() => loadSamples.push(os.loadavg()[0] ?? 0), 15_000);
+loadSampler.unref();
+
+function assembleReport(
+	results: ScenarioResult[],
+	chromiumVersion: string,
+	dataFolder: string
+): BenchReport {
+	return {
+		schemaVersion: 1,
+		command: [
+			'npm run bench',
+			...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])
+		].join(' '),
+		quick,
+		runsPerScenario: sizes.runs,
+		startedAt: new Date(startedAt).toISOString(),
+		durationSeconds: (Date.now() - startedAt) / 1000,
+		environment: readEnvironment(chromiumVersion, loadAtStart, loadSamples),
+		setup: [
+			`Synapse with the test overlay (synapse-config/test-overlay.yaml: rate limits off, bcrypt rounds 4), SQLite, data folder on ${dataFolder.startsWith('/dev/shm') ? "tmpfs (/dev/shm), so the VM disk's fsync latency is not measured" : 'the temporary folder'}.`,
+			"The client is the production build (vite build) served by SvelteKit's Node adapter on 127.0.0.1, driven by playwright-core in headless Debian Chromium with a 1280×800 viewport.",
+			"Every account that signs in through the browser goes through the app's first-sign-in encryption set-up (cross-signing, secret storage, key backup); a further device of it is unlocked with the recovery key on the app's new-device screen.",
+			'Seeded data is sent through the client-server API by Node matrixClients with the same Rust crypto as the app; every browser device exists before the messages it reads are sent, so it holds their keys.'
+		],
+		scenarios: results
+	};
 }
 
 function writeResults(report: BenchReport): void {
@@ -214,26 +250,15 @@ try {
 		}
 		results.push(result);
 		log(`${scenario.id}: ${result.status} in ${result.durationSeconds.toFixed(0)} s`);
+		// The figures so far, so that a run stopped early still leaves them behind.
+		mkdirSync(runsDir, { recursive: true });
+		writeFileSync(
+			path.join(runsDir, quick ? 'quick-partial.json' : 'partial.json'),
+			JSON.stringify(assembleReport(results, browser.version(), dataDir), null, '\t') + '\n'
+		);
 	}
 
-	const report: BenchReport = {
-		schemaVersion: 1,
-		command: [
-			'npm run bench',
-			...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])
-		].join(' '),
-		quick,
-		runsPerScenario: sizes.runs,
-		startedAt: new Date(startedAt).toISOString(),
-		durationSeconds: (Date.now() - startedAt) / 1000,
-		environment: readEnvironment(browser.version(), loadAtStart),
-		setup: [
-			`Synapse ${'with the test overlay (synapse-config/test-overlay.yaml: rate limits off, bcrypt rounds 4)'}, SQLite, data folder on ${dataDir.startsWith('/dev/shm') ? "tmpfs (/dev/shm), so the VM disk's fsync latency is not measured" : 'the temporary folder'}.`,
-			"The client is the production build (vite build) served by SvelteKit's Node adapter on 127.0.0.1, driven by playwright-core in headless Debian Chromium with a 1280×800 viewport.",
-			'Seeded data is sent through the client-server API by Node matrixClients with the same Rust crypto as the app; every browser device exists before the messages it reads are sent, so it holds their keys.'
-		],
-		scenarios: results
-	};
+	const report = assembleReport(results, browser.version(), dataDir);
 	writeResults(report);
 	console.log(`\n${renderConsoleTable(report)}\n`);
 	if (results.some((result) => result.status === 'failed')) exitCode = 1;

@@ -52,6 +52,13 @@ const steps: Step[] = [
 		command: npmBin('playwright'),
 		args: ['test'],
 		report: { file: path.join(resultsDir, 'playwright.json'), format: 'playwright' }
+	},
+	{
+		// Every benchmark scenario once with tiny sizes, so the benchmarks cannot
+		// rot; it asserts no timing and writes only bench/results/runs/quick.*.
+		name: 'quick benchmark',
+		command: process.execPath,
+		args: [path.join(projectRoot, 'scripts', 'bench.ts'), '--quick']
 	}
 ];
 

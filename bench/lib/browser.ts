@@ -44,31 +44,128 @@ export async function waitForMarks(
 	names: string[],
 	timeoutMs: number
 ): Promise<Record<string, number>> {
-	await page.waitForFunction(
-		(wanted) => {
-			const marks = (window as unknown as { __alcoveBench?: ProbeState }).__alcoveBench?.marks;
-			return !!marks && wanted.every((name) => marks[name] !== undefined);
-		},
-		names,
-		{ timeout: timeoutMs, polling: 50 }
-	);
+	try {
+		await page.waitForFunction(
+			(wanted) => {
+				const marks = (window as unknown as { __alcoveBench?: ProbeState }).__alcoveBench?.marks;
+				return !!marks && wanted.every((name) => marks[name] !== undefined);
+			},
+			names,
+			{ timeout: timeoutMs, polling: 50 }
+		);
+	} catch (error) {
+		const marks = await readMarks(page).catch(() => ({}) as Record<string, number>);
+		const missing = names.filter((name) => !(name in marks));
+		throw new Error(
+			`Timed out after ${timeoutMs} ms waiting for the page mark(s) ${missing.join(', ')} on ${page.url()}`,
+			{ cause: error }
+		);
+	}
 	return readMarks(page);
+}
+
+/** An account the benchmark signs in through the form. */
+export interface SignInAccount {
+	username: string;
+	password: string;
+	/**
+	 * The recovery key, set by the first sign-in through the form (the app's
+	 * encryption set-up) and typed on every later new device of the account.
+	 */
+	recoveryKey?: string;
+}
+
+/** Options of {@link signInThroughForm}. */
+export interface SignInOptions {
+	/** Runs right before the click on "Sign in", e.g. to note the time or the phase. */
+	beforeSubmit?: () => void;
+	timeoutMs?: number;
+}
+
+/** The screen the app showed first after the click on "Sign in". */
+export interface SignInOutcome {
+	firstScreen: 'conversations' | 'encryption set-up' | 'device unlock';
+	/** When that screen was seen, in milliseconds since the page's navigation start. */
+	firstScreenAt: number;
+}
+
+/**
+ * Goes through the app's first-sign-in encryption set-up: creates the
+ * recovery key, confirms it was saved, and types back the group the screen
+ * asks for. Returns the recovery key as the screen showed it.
+ */
+async function completeEncryptionSetup(page: Page, timeoutMs: number): Promise<string> {
+	await page.getByRole('button', { name: 'Set up encryption' }).click({ timeout: timeoutMs });
+	const shownKey = page.getByTestId('recovery-key');
+	await shownKey.waitFor({ timeout: timeoutMs });
+	const recoveryKey = ((await shownKey.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+	await page.getByLabel('I have saved my recovery key').check();
+	await page.getByRole('button', { name: 'Continue' }).click();
+	const groupLabel = page.getByText(/^Group \d+ of your recovery key$/);
+	const groupNumber = Number(/\d+/.exec((await groupLabel.textContent()) ?? '')?.[0]);
+	const group = recoveryKey.split(' ')[groupNumber - 1];
+	if (!group)
+		throw new Error(`The set-up screen asked for group ${groupNumber} of the recovery key`);
+	await page.getByLabel(/^Group \d+ of your recovery key$/).fill(group);
+	await page.getByRole('button', { name: 'Confirm' }).click();
+	return recoveryKey;
+}
+
+/** Unlocks a further device of the account with its recovery key, as its owner would. */
+async function unlockWithRecoveryKey(
+	page: Page,
+	account: SignInAccount,
+	timeoutMs: number
+): Promise<void> {
+	if (!account.recoveryKey) {
+		throw new Error(
+			`${account.username} has no recovery key; sign it in through the form once before a further device`
+		);
+	}
+	await page.getByRole('button', { name: 'Use recovery key or passphrase' }).click();
+	await page.getByLabel('Recovery key or passphrase').fill(account.recoveryKey);
+	await page.getByRole('button', { name: 'Unlock' }).click({ timeout: timeoutMs });
 }
 
 /**
  * Signs in through the sign-in form, as a person would, and waits until the
- * signed-in shell is shown. The homeserver field is pre-filled by the app.
+ * conversations are shown. The homeserver field is pre-filled by the app.
+ * The first sign-in of an account goes through the app's encryption set-up
+ * and stores the recovery key on `account`; a further device is unlocked
+ * with that key, which also restores the room keys from the key backup.
+ *
+ * Every sign-in of the benchmark through the interface goes through this
+ * function, so that a screen the app adds after sign-in is handled here, in
+ * one place.
  */
 export async function signInThroughForm(
 	page: Page,
-	account: { username: string; password: string },
-	timeoutMs = 90_000
-): Promise<void> {
-	await page.goto('/login');
+	account: SignInAccount,
+	options: SignInOptions = {}
+): Promise<SignInOutcome> {
+	const timeoutMs = options.timeoutMs ?? 90_000;
+	// A page already showing the form keeps it, so a caller can time the first screen.
+	if (new URL(page.url()).pathname !== '/login') await page.goto('/login');
 	await page.getByLabel('User name or Matrix ID').fill(account.username);
 	await page.getByLabel('Password').fill(account.password);
+	options.beforeSubmit?.();
 	await page.getByRole('button', { name: 'Sign in' }).click();
-	await page.getByTestId('signed-in-user').waitFor({ state: 'visible', timeout: timeoutMs });
+
+	const conversations = page.getByTestId('signed-in-user');
+	const setUp = page.getByRole('heading', { name: 'Protect your messages' });
+	const unlock = page.getByRole('heading', { name: 'Confirm it is you' });
+	await conversations.or(setUp).or(unlock).first().waitFor({ timeout: timeoutMs });
+	const firstScreenAt = await page.evaluate(() => performance.now());
+	let firstScreen: SignInOutcome['firstScreen'] = 'conversations';
+	if (await setUp.isVisible()) {
+		firstScreen = 'encryption set-up';
+		account.recoveryKey = await completeEncryptionSetup(page, timeoutMs);
+	} else if (await unlock.isVisible()) {
+		firstScreen = 'device unlock';
+		await unlockWithRecoveryKey(page, account, timeoutMs);
+	}
+	await conversations.waitFor({ state: 'visible', timeout: timeoutMs });
+	return { firstScreen, firstScreenAt };
 }
 
 /** Signs out through the app, which also logs the device out on the server. */

@@ -39,6 +39,44 @@ export function shortFunctionName(name: string): string {
 	return withoutHashes.length > 90 ? `${withoutHashes.slice(0, 89)}…` : withoutHashes;
 }
 
+/** Native functions that are IndexedDB calls: the SDK's crypto store and the app's stores. */
+const INDEXED_DB_FUNCTIONS = new Set([
+	'transaction',
+	'objectStore',
+	'get',
+	'getAll',
+	'getAllKeys',
+	'put',
+	'add',
+	'delete',
+	'clear',
+	'count',
+	'openCursor',
+	'continue',
+	'abort',
+	'commit',
+	'index',
+	'open'
+]);
+
+/**
+ * The kind of work a sample's function does, so a profile says at a glance
+ * whether time went to the crypto WASM, to IndexedDB or to JavaScript.
+ */
+export function workCategory(functionName: string, url: string): string {
+	if (functionName === '(garbage collector)') return 'garbage collection';
+	if (functionName === '(program)')
+		return 'browser outside JavaScript (layout, style, parsing, IPC)';
+	if (url.endsWith('.wasm')) return 'crypto WASM (matrix-sdk-crypto)';
+	if (!url) {
+		if (functionName === 'wasm-to-js' || functionName === 'js-to-wasm')
+			return 'crypto WASM (matrix-sdk-crypto)';
+		if (INDEXED_DB_FUNCTIONS.has(functionName)) return 'IndexedDB calls';
+		return 'other built-ins (fetch, DOM, JSON, timers)';
+	}
+	return 'JavaScript (app, SDK, Svelte)';
+}
+
 /**
  * Returns the `topCount` functions with the most self time. Each sample
  * counts for the time until the next sample. Idle time is left out of the
@@ -54,6 +92,7 @@ export function summarizeCpuProfile(
 	const deltas = profile.timeDeltas ?? [];
 	const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
 	const selfMicros = new Map<string, { functionName: string; location: string; micros: number }>();
+	const categoryMicros = new Map<string, number>();
 	let busyMicros = 0;
 
 	for (let index = 0; index < samples.length; index++) {
@@ -63,6 +102,8 @@ export function summarizeCpuProfile(
 		const functionName = shortFunctionName(node.callFrame.functionName || '(anonymous)');
 		if (functionName === '(idle)') continue;
 		busyMicros += micros;
+		const category = workCategory(functionName, node.callFrame.url);
+		categoryMicros.set(category, (categoryMicros.get(category) ?? 0) + micros);
 		const location = shortLocation(node.callFrame.url, node.callFrame.lineNumber);
 		const key = `${functionName}\u0000${location}`;
 		const entry = selfMicros.get(key) ?? { functionName, location, micros: 0 };
@@ -79,5 +120,12 @@ export function summarizeCpuProfile(
 			selfMs: entry.micros / 1000,
 			selfPercent: busyMicros > 0 ? (entry.micros / busyMicros) * 100 : 0
 		}));
-	return { phase, busyMs: busyMicros / 1000, top };
+	const categories = [...categoryMicros]
+		.sort((a, b) => b[1] - a[1])
+		.map(([category, micros]) => ({
+			category,
+			selfMs: micros / 1000,
+			selfPercent: busyMicros > 0 ? (micros / busyMicros) * 100 : 0
+		}));
+	return { phase, busyMs: busyMicros / 1000, categories, top };
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { projectRoot } from '../../scripts/lib/project.ts';
 import { synapsePython } from '../../scripts/lib/synapse-venv.ts';
 import type { Environment } from './report-types.ts';
+import { median } from './stats.ts';
 
 function packageVersion(name: string): string {
 	try {
@@ -37,13 +38,23 @@ function gitCommit(): string {
 }
 
 /** Reads the machine facts and versions; `chromiumVersion` comes from the launched browser. */
-export function readEnvironment(chromiumVersion: string, loadAtStart: number): Environment {
+export function readEnvironment(
+	chromiumVersion: string,
+	loadAtStart: number,
+	loadSamples: readonly number[] = []
+): Environment {
+	const samples = [...loadSamples, os.loadavg()[0] ?? 0];
 	return {
 		cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
 		cores: os.cpus().length,
 		memoryGB: os.totalmem() / 1e9,
 		os: `${os.type()} ${os.release()}`,
-		loadAverage: { start: loadAtStart, end: os.loadavg()[0] ?? 0 },
+		loadAverage: {
+			start: loadAtStart,
+			end: os.loadavg()[0] ?? 0,
+			median: median(samples),
+			max: Math.max(...samples)
+		},
 		versions: {
 			Node: process.version,
 			Chromium: chromiumVersion,

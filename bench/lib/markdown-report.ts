@@ -163,7 +163,24 @@ function scenarioSection(
 	}
 	for (const profile of scenario.profiles) {
 		lines.push(
-			`**CPU profile: ${profile.phase}** (${formatValue(profile.busyMs, 'ms')} busy; top functions by self time)`,
+			`**CPU profile: ${profile.phase}** (${formatValue(profile.busyMs, 'ms')} busy on the page's main thread)`,
+			''
+		);
+		if (profile.categories && profile.categories.length > 0) {
+			lines.push(
+				table(
+					['Kind of work', 'Self', 'Share'],
+					profile.categories.map((entry) => [
+						entry.category,
+						formatValue(entry.selfMs, 'ms'),
+						`${entry.selfPercent.toFixed(1)} %`
+					])
+				),
+				''
+			);
+		}
+		lines.push(
+			'Top functions by self time:',
 			'',
 			table(
 				['Function', 'Location', 'Self', 'Share'],
@@ -201,7 +218,7 @@ export function renderMarkdown(
 		'',
 		`Command: \`${report.command}\` · started ${report.startedAt} · took ${(report.durationSeconds / 60).toFixed(1)} min · ${report.runsPerScenario} run(s) per figure, median shown`,
 		'',
-		`Machine: ${environment.cpuModel}, ${environment.cores} cores, ${environment.memoryGB.toFixed(0)} GB memory, ${environment.os}; 1-minute load average ${environment.loadAverage.start.toFixed(1)} at the start and ${environment.loadAverage.end.toFixed(1)} at the end (the machine is shared).`,
+		`Machine: ${environment.cpuModel}, ${environment.cores} cores, ${environment.memoryGB.toFixed(0)} GB memory, ${environment.os}; 1-minute load average ${environment.loadAverage.start.toFixed(1)} at the start and ${environment.loadAverage.end.toFixed(1)} at the end${environment.loadAverage.median === undefined ? '' : `, median ${environment.loadAverage.median.toFixed(1)} and maximum ${(environment.loadAverage.max ?? 0).toFixed(1)} during the run`} (the machine is shared with other work, so the figures are noisy).`,
 		'',
 		`Versions: ${versions}; commit ${environment.gitCommit}.`,
 		''

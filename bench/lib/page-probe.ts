@@ -11,6 +11,8 @@ export interface ProbeOptions {
 	roomListCount?: number;
 	/** Sets `marks.message` when a decrypted message body contains this text. */
 	messageText?: string;
+	/** Sets `marks.history` when a decrypted message body contains this text. */
+	historyText?: string;
 	/**
 	 * Calls the page binding `__alcoveBenchSeen(text, epochMs)` once for each
 	 * new decrypted message body, in the first animation frame after it
@@ -108,10 +110,14 @@ export function installProbe(options: ProbeOptions): void {
 		) {
 			state.marks.roomList = performance.now();
 		}
-		if (options.messageText !== undefined && state.marks.message === undefined) {
+		for (const [mark, text] of [
+			['message', options.messageText],
+			['history', options.historyText]
+		] as const) {
+			if (text === undefined || state.marks[mark] !== undefined) continue;
 			for (const element of document.querySelectorAll(messageSelector)) {
-				if (element.textContent?.includes(options.messageText)) {
-					state.marks.message = performance.now();
+				if (element.textContent?.includes(text)) {
+					state.marks[mark] = performance.now();
 					break;
 				}
 			}

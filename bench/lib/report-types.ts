@@ -48,6 +48,8 @@ export interface ProfileSummary {
 	phase: string;
 	/** Sampled time without idle, in milliseconds. */
 	busyMs: number;
+	/** Busy time by kind of work, largest first: crypto WASM, IndexedDB, JavaScript… */
+	categories?: { category: string; selfMs: number; selfPercent: number }[];
 	top: ProfileEntry[];
 }
 
@@ -90,8 +92,11 @@ export interface Environment {
 	cores: number;
 	memoryGB: number;
 	os: string;
-	/** 1-minute load average when the run started and when it ended. */
-	loadAverage: { start: number; end: number };
+	/**
+	 * 1-minute load average when the run started and ended, and the median and
+	 * maximum of the samples taken every 15 s during the run.
+	 */
+	loadAverage: { start: number; end: number; median?: number; max?: number };
 	versions: Record<string, string>;
 	/** Commit of the repository and whether the working tree had changes. */
 	gitCommit: string;

@@ -6,9 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { KnownMembership, type MatrixClient } from 'matrix-js-sdk';
+import type { CryptoCallbacks } from 'matrix-js-sdk/lib/crypto-api';
 import { registerUser } from '../../scripts/lib/synapse-admin.ts';
 import type { SynapseServer } from '../../scripts/lib/synapse-server.ts';
 import { createCareRoom } from '../../src/lib/matrix/care-room.ts';
+import { setUpEncryption } from '../../src/lib/matrix/crypto/bootstrap.ts';
+import { SecretStorageKeyCache } from '../../src/lib/matrix/crypto/secret-storage-key.ts';
 import { createMatrixClient, startMatrixClient } from '../../src/lib/matrix/matrix-client.ts';
 import { mapConcurrent, pollUntil } from './concurrency.ts';
 
@@ -19,6 +22,8 @@ export interface Account {
 	userId: string;
 	/** Access token of the registration device. */
 	accessToken: string;
+	/** Recovery key, once encryption was set up for the account (see signInThroughForm). */
+	recoveryKey?: string;
 }
 
 /** Calls the client-server API with an access token and returns the JSON body. */
@@ -91,7 +96,8 @@ export async function joinRoom(baseUrl: string, account: Account, roomId: string
  */
 export async function startSeedingClient(
 	synapse: SynapseServer,
-	account: Account
+	account: Account,
+	options: { cryptoCallbacks?: CryptoCallbacks } = {}
 ): Promise<MatrixClient> {
 	const login = await fetch(`${synapse.baseUrl}/_matrix/client/v3/login`, {
 		method: 'POST',
@@ -113,7 +119,7 @@ export async function startSeedingClient(
 			accessToken: session.access_token,
 			cryptoStoreKey: randomBytes(32).toString('base64')
 		},
-		{ useIndexedDB: false }
+		{ useIndexedDB: false, cryptoCallbacks: options.cryptoCallbacks }
 	);
 	(matrixClient as { scheduler?: unknown }).scheduler = undefined;
 	await startMatrixClient(matrixClient, { initialSyncLimit: 1 });
@@ -191,4 +197,70 @@ export async function knownDeviceIds(
 	if (!crypto) throw new Error('The seeding client has no crypto');
 	const devices = await crypto.getUserDeviceInfo([userId], true);
 	return new Set(devices.get(userId)?.keys() ?? []);
+}
+
+/**
+ * Sets up the account's encryption from a Node device, as the app does on a
+ * first sign-in: cross-signing, secret storage under a new recovery key, and
+ * a key backup. Returns the recovery key; the seeding device is deleted.
+ */
+export async function setUpAccountEncryption(
+	synapse: SynapseServer,
+	account: Account
+): Promise<string> {
+	const keyCache = new SecretStorageKeyCache();
+	const matrixClient = await startSeedingClient(synapse, account, {
+		cryptoCallbacks: keyCache.cryptoCallbacks
+	});
+	try {
+		const result = await setUpEncryption(matrixClient, {
+			requestPassword: async ({ retry }) => (retry ? null : account.password)
+		});
+		if (!result.created) throw new Error(`${account.userId} already had encryption set up`);
+		return result.recoveryKey;
+	} finally {
+		keyCache.clear();
+		await stopSeedingClient(matrixClient);
+	}
+}
+
+/**
+ * Waits until the account's server-side key backup holds the Megolm session
+ * of an encrypted event. A device uploads the keys it receives a few seconds
+ * later (the SDK waits a random 0 to 10 s before each upload), so a new
+ * device that signs in at once could not yet restore them.
+ */
+export async function waitForBackedUpKey(
+	baseUrl: string,
+	account: Account,
+	roomId: string,
+	eventId: string,
+	timeoutMs = 60_000
+): Promise<void> {
+	const room = encodeURIComponent(roomId);
+	const event = await matrixRequest<{ content: { session_id?: string } }>(
+		baseUrl,
+		account.accessToken,
+		'GET',
+		`/_matrix/client/v3/rooms/${room}/event/${encodeURIComponent(eventId)}`
+	);
+	const sessionId = event.content.session_id;
+	if (!sessionId) throw new Error(`Event ${eventId} is not encrypted with Megolm`);
+	await pollUntil(
+		`the key backup of ${account.userId} to hold the key of ${eventId}`,
+		async () => {
+			const { version } = await matrixRequest<{ version: string }>(
+				baseUrl,
+				account.accessToken,
+				'GET',
+				'/_matrix/client/v3/room_keys/version'
+			);
+			const response = await fetch(
+				`${baseUrl}/_matrix/client/v3/room_keys/keys/${room}/${encodeURIComponent(sessionId)}?version=${encodeURIComponent(version)}`,
+				{ headers: { Authorization: `Bearer ${account.accessToken}` } }
+			);
+			return response.ok ? true : undefined;
+		},
+		{ timeoutMs, intervalMs: 500 }
+	);
 }

@@ -5,6 +5,7 @@ import { busyTherapistScenario } from './busy-therapist.ts';
 import { coldStartScenario } from './cold-start.ts';
 import { latencyScenario } from './latency.ts';
 import { longHistoryScenario } from './long-history.ts';
+import { notesScenario } from './notes.ts';
 import { searchScenario } from './search.ts';
 
 export const scenarios: Scenario[] = [
@@ -13,5 +14,6 @@ export const scenarios: Scenario[] = [
 	bundleScenario,
 	longHistoryScenario,
 	busyTherapistScenario,
+	notesScenario,
 	searchScenario
 ];

@@ -21,7 +21,8 @@ import type { BenchWorld } from '../lib/world.ts';
 const MESSAGE_TIMEOUT_MS = 20_000;
 /** A run stops early after this many messages that never arrived. */
 const MAX_TIMEOUTS = 3;
-const PROFILED_MESSAGES = 30;
+/** Messages sent under the profiler after a missed target; `--quick` sends fewer. */
+const PROFILED_MESSAGES = { full: 30, quick: 5 };
 
 /** The therapist's and the client's pages on the care room, with arrival times from the client's. */
 interface BrowserPair {
@@ -236,11 +237,15 @@ async function run(world: BenchWorld): Promise<ScenarioResult> {
 
 	if (result.targets.some((target) => !target.met)) {
 		world.log(
-			`latency: target missed; profiling ${PROFILED_MESSAGES} more messages in both browsers`
+			`latency: target missed; profiling ${profiledMessages(world)} more messages in both browsers`
 		);
 		result.profiles.push(...(await profileBoth(world, roomId, nonce)));
 	}
 	return result;
+}
+
+function profiledMessages(world: BenchWorld): number {
+	return world.quick ? PROFILED_MESSAGES.quick : PROFILED_MESSAGES.full;
 }
 
 async function profileBoth(
@@ -248,20 +253,21 @@ async function profileBoth(
 	roomId: string,
 	nonce: string
 ): Promise<ProfileSummary[]> {
+	const count = profiledMessages(world);
 	const pair = await openBrowserPair(world, roomId);
 	try {
 		const texts = Array.from(
-			{ length: PROFILED_MESSAGES },
+			{ length: count },
 			(_, index) => `Profiled ${nonce} message ${index + 1}`
 		);
 		let senderProfile: ProfileSummary | undefined;
 		const receiverProfile = await profilePhase(
 			pair.receiver,
-			`client's browser while receiving ${PROFILED_MESSAGES} messages`,
+			`client's browser while receiving ${count} messages`,
 			async () => {
 				senderProfile = await profilePhase(
 					pair.sender,
-					`therapist's browser while sending ${PROFILED_MESSAGES} messages`,
+					`therapist's browser while sending ${count} messages`,
 					async () => {
 						await sendThroughApp(pair, texts);
 					}
