@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import {
+	deviceIsolationPolicySchema,
+	deviceIsolationSettingSchema,
+	type DeviceIsolationPolicy
+} from './matrix/crypto/device-isolation-policy.ts';
 
 /** Practice configuration that the server hands to the browser at /config.json. */
 export const clientConfigSchema = z.object({
@@ -7,7 +12,9 @@ export const clientConfigSchema = z.object({
 	/** Inactivity, in seconds, after which the screen locks and needs the password. */
 	lockAfterSeconds: z.number().int().positive(),
 	/** Inactivity, in seconds, after which the device signs out and deletes its data. */
-	signOutAfterSeconds: z.number().int().positive()
+	signOutAfterSeconds: z.number().int().positive(),
+	/** Which devices get room keys unless a user chooses, and whether they may choose less. */
+	deviceIsolation: deviceIsolationPolicySchema
 });
 
 export type ClientConfig = z.infer<typeof clientConfigSchema>;
@@ -49,11 +56,28 @@ function readHomeserverUrl(env: Record<string, string | undefined>): string | nu
 	return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
+function readDeviceIsolation(env: Record<string, string | undefined>): DeviceIsolationPolicy {
+	const rawDefault = env.ALCOVE_DEVICE_ISOLATION?.trim() || 'all_devices';
+	const parsedDefault = deviceIsolationSettingSchema.safeParse(rawDefault);
+	if (!parsedDefault.success) {
+		throw new Error(
+			`ALCOVE_DEVICE_ISOLATION="${rawDefault}" must be all_devices or cross_signed_only`
+		);
+	}
+	const rawAllow = env.ALCOVE_ALLOW_WEAKER_DEVICE_ISOLATION?.trim() || 'false';
+	if (rawAllow !== 'true' && rawAllow !== 'false') {
+		throw new Error(`ALCOVE_ALLOW_WEAKER_DEVICE_ISOLATION="${rawAllow}" must be true or false`);
+	}
+	return { default: parsedDefault.data, allowWeakerChoice: rawAllow === 'true' };
+}
+
 /**
  * Reads the practice configuration from environment variables of the Node
- * server: `ALCOVE_HOMESERVER_URL` (an http(s) URL), `ALCOVE_LOCK_AFTER_SECONDS`
- * and `ALCOVE_SIGN_OUT_AFTER_SECONDS`. An invalid value stops the server with
- * an error naming the variable.
+ * server: `ALCOVE_HOMESERVER_URL` (an http(s) URL), `ALCOVE_LOCK_AFTER_SECONDS`,
+ * `ALCOVE_SIGN_OUT_AFTER_SECONDS`, `ALCOVE_DEVICE_ISOLATION` (`all_devices`,
+ * the default, or `cross_signed_only`) and `ALCOVE_ALLOW_WEAKER_DEVICE_ISOLATION`
+ * (`false`, the default, or `true`). An invalid value stops the server with an
+ * error naming the variable.
  */
 export function readClientConfig(env: Record<string, string | undefined>): ClientConfig {
 	const lockAfterSeconds = readSeconds(
@@ -71,5 +95,10 @@ export function readClientConfig(env: Record<string, string | undefined>): Clien
 			`ALCOVE_SIGN_OUT_AFTER_SECONDS (${signOutAfterSeconds}) must be longer than ALCOVE_LOCK_AFTER_SECONDS (${lockAfterSeconds})`
 		);
 	}
-	return { homeserverUrl: readHomeserverUrl(env), lockAfterSeconds, signOutAfterSeconds };
+	return {
+		homeserverUrl: readHomeserverUrl(env),
+		lockAfterSeconds,
+		signOutAfterSeconds,
+		deviceIsolation: readDeviceIsolation(env)
+	};
 }

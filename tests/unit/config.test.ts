@@ -39,4 +39,31 @@ describe('readClientConfig', () => {
 			'must start with https:// or http://'
 		);
 	});
+
+	it('shares keys with all devices unless the practice chooses', () => {
+		expect(readClientConfig({}).deviceIsolation).toEqual({
+			default: 'all_devices',
+			allowWeakerChoice: false
+		});
+	});
+
+	it('reads a strict practice default', () => {
+		const config = readClientConfig({
+			ALCOVE_DEVICE_ISOLATION: 'cross_signed_only',
+			ALCOVE_ALLOW_WEAKER_DEVICE_ISOLATION: 'true'
+		});
+		expect(config.deviceIsolation).toEqual({
+			default: 'cross_signed_only',
+			allowWeakerChoice: true
+		});
+	});
+
+	it('rejects an unknown device isolation', () => {
+		expect(() => readClientConfig({ ALCOVE_DEVICE_ISOLATION: 'verified' })).toThrow(
+			'ALCOVE_DEVICE_ISOLATION="verified" must be all_devices or cross_signed_only'
+		);
+		expect(() => readClientConfig({ ALCOVE_ALLOW_WEAKER_DEVICE_ISOLATION: 'yes' })).toThrow(
+			'ALCOVE_ALLOW_WEAKER_DEVICE_ISOLATION="yes" must be true or false'
+		);
+	});
 });

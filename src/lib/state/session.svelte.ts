@@ -12,6 +12,11 @@ import type * as MatrixClientModule from '../matrix/matrix-client.ts';
 import type { SecretStorageKeyCache } from '../matrix/crypto/secret-storage-key.ts';
 import type * as EncryptionGateModule from './encryption-gate.svelte.ts';
 import type { EncryptionGate } from './encryption-gate.svelte.ts';
+import type { DeviceIsolationPolicy } from '../matrix/crypto/device-isolation-policy.ts';
+import type * as DeviceIsolationModule from './device-isolation.svelte.ts';
+import type { DeviceIsolationState } from './device-isolation.svelte.ts';
+import type * as SharedHistoryModule from './shared-history.svelte.ts';
+import type { SharedHistory } from './shared-history.svelte.ts';
 import type * as VerificationRequestsModule from './verification-requests.svelte.ts';
 import type { VerificationRequests } from './verification-requests.svelte.ts';
 import { LAST_ACTIVITY_ENTRY, UNLOCK_VERIFIER_ENTRY } from './inactivity.svelte.ts';
@@ -25,14 +30,18 @@ const sdkModules = (): Promise<
 		typeof LoginModule,
 		typeof MatrixClientModule,
 		typeof EncryptionGateModule,
-		typeof VerificationRequestsModule
+		typeof VerificationRequestsModule,
+		typeof DeviceIsolationModule,
+		typeof SharedHistoryModule
 	]
 > =>
 	Promise.all([
 		import('../matrix/login.ts'),
 		import('../matrix/matrix-client.ts'),
 		import('./encryption-gate.svelte.ts'),
-		import('./verification-requests.svelte.ts')
+		import('./verification-requests.svelte.ts'),
+		import('./device-isolation.svelte.ts'),
+		import('./shared-history.svelte.ts')
 	]);
 
 const SESSION_ENTRY = 'session';
@@ -51,8 +60,18 @@ export class SessionState {
 	encryption = $state.raw<EncryptionGate | undefined>();
 	/** Verification requests from other devices and people, while signed in. */
 	verificationRequests = $state.raw<VerificationRequests | undefined>();
+	/** Which devices get this account's room keys, while signed in. */
+	deviceIsolation = $state.raw<DeviceIsolationState | undefined>();
+	/** Earlier messages that colleagues shared with this user, by room. */
+	sharedHistory = $state.raw<SharedHistory | undefined>();
+	readonly #deviceIsolationPolicy: DeviceIsolationPolicy;
 	#vault: LocalVault | undefined;
 	#keyCache: SecretStorageKeyCache | undefined;
+
+	/** @param deviceIsolationPolicy - The practice's policy, from its configuration. */
+	constructor(deviceIsolationPolicy: DeviceIsolationPolicy) {
+		this.#deviceIsolationPolicy = deviceIsolationPolicy;
+	}
 
 	/** The signed-in user's Matrix ID; only valid while a session exists. */
 	get userId(): string {
@@ -121,7 +140,9 @@ export class SessionState {
 			,
 			{ createMatrixClient, startMatrixClient, SESSION_LOGGED_OUT },
 			{ EncryptionGate, SecretStorageKeyCache },
-			{ VerificationRequests }
+			{ VerificationRequests },
+			{ DeviceIsolationState },
+			{ SharedHistory }
 		] = await sdkModules();
 		// The SDK reads the secret-storage callbacks only when the client is created.
 		const keyCache = new SecretStorageKeyCache();
@@ -136,6 +157,12 @@ export class SessionState {
 		});
 		this.matrixClient = matrixClient;
 		this.verificationRequests = new VerificationRequests(matrixClient);
+		// Listening starts before the first sync, which may carry a transcript.
+		this.sharedHistory = new SharedHistory(matrixClient, this.#vault);
+		this.deviceIsolation = await DeviceIsolationState.create(
+			matrixClient,
+			this.#deviceIsolationPolicy
+		);
 		await startMatrixClient(matrixClient);
 		const encryption = new EncryptionGate(matrixClient, keyCache, this.#vault);
 		await encryption.check();
@@ -161,6 +188,10 @@ export class SessionState {
 		this.encryption = undefined;
 		this.verificationRequests?.dispose();
 		this.verificationRequests = undefined;
+		this.deviceIsolation?.dispose();
+		this.deviceIsolation = undefined;
+		this.sharedHistory?.dispose();
+		this.sharedHistory = undefined;
 		this.#keyCache?.clear();
 		this.#keyCache = undefined;
 		if (matrixClient && session) {

@@ -15,9 +15,14 @@ import {
 	OnlySignedDevicesIsolationMode,
 	type DeviceIsolationMode
 } from 'matrix-js-sdk/lib/crypto-api';
-import { z } from 'zod';
 import { logger } from '../logger.ts';
 import { requireCrypto } from './bootstrap.ts';
+import {
+	deviceIsolationSettingSchema,
+	effectiveDeviceIsolation,
+	type DeviceIsolationPolicy,
+	type DeviceIsolationSetting
+} from './device-isolation-policy.ts';
 
 const log = logger.getChild('[DeviceIsolation]');
 
@@ -30,30 +35,7 @@ declare module 'matrix-js-sdk/lib/types' {
 	}
 }
 
-/**
- * Devices that get room keys: `all_devices` shares with every device of the
- * members, `cross_signed_only` only with devices that their owner cross-signed.
- */
-export type DeviceIsolationSetting = 'all_devices' | 'cross_signed_only';
-
-export const deviceIsolationSettingSchema = z.enum(['all_devices', 'cross_signed_only']);
-
-/** The practice's configuration of the setting. */
-export interface DeviceIsolationPolicy {
-	/** The setting of users who have not chosen. */
-	default: DeviceIsolationSetting;
-	/**
-	 * May users choose `all_devices` when the default is `cross_signed_only`?
-	 * Choosing the stricter setting is always allowed.
-	 */
-	allowWeakerChoice: boolean;
-}
-
-/** Parses the practice configuration, for example `{ default: 'cross_signed_only' }`. */
-export const deviceIsolationPolicySchema = z.object({
-	default: deviceIsolationSettingSchema,
-	allowWeakerChoice: z.boolean().default(false)
-});
+export * from './device-isolation-policy.ts';
 
 /** Returns the SDK's isolation mode for a setting. */
 export function deviceIsolationMode(setting: DeviceIsolationSetting): DeviceIsolationMode {
@@ -63,18 +45,6 @@ export function deviceIsolationMode(setting: DeviceIsolationSetting): DeviceIsol
 	return setting === 'cross_signed_only'
 		? new OnlySignedDevicesIsolationMode()
 		: new AllDevicesIsolationMode(false);
-}
-
-/** Combines the practice policy with the user's choice, if any. */
-export function effectiveDeviceIsolation(
-	policy: DeviceIsolationPolicy,
-	userChoice: DeviceIsolationSetting | null
-): DeviceIsolationSetting {
-	if (userChoice === null) return policy.default;
-	if (userChoice === 'all_devices' && policy.default === 'cross_signed_only') {
-		return policy.allowWeakerChoice ? 'all_devices' : 'cross_signed_only';
-	}
-	return userChoice;
 }
 
 /** Reads the user's own choice from account data; null if none or malformed. */
@@ -87,16 +57,37 @@ export function readDeviceIsolationChoice(
 }
 
 /**
+ * Fetches the user's own choice from the homeserver, for use before the first
+ * sync: events in that sync are decrypted under the mode set by then. Returns
+ * null if there is none, it is malformed, or the request failed.
+ */
+export async function fetchDeviceIsolationChoice(
+	matrixClient: MatrixClient
+): Promise<DeviceIsolationSetting | null> {
+	try {
+		const content = await matrixClient.getAccountDataFromServer(DEVICE_ISOLATION_EVENT_TYPE);
+		const parsed = deviceIsolationSettingSchema.safeParse(content?.setting);
+		return parsed.success ? parsed.data : null;
+	} catch (error) {
+		// 404 when the user never chose; anything else leaves the practice default.
+		log.debug('No device isolation choice on the server', error);
+		return null;
+	}
+}
+
+/**
  * Applies the effective setting to this device's crypto and returns it. Call
- * it after the first sync, when account data is known, and whenever the
- * choice changes. Until then `createMatrixClient` applies the practice
- * default through its `deviceIsolationMode` option.
+ * it before the first sync with the choice from
+ * {@link fetchDeviceIsolationChoice}, and whenever the choice in account data
+ * changes. Until then `createMatrixClient` applies the SDK's default, or its
+ * `deviceIsolationMode` option.
  */
 export function applyDeviceIsolation(
 	matrixClient: MatrixClient,
-	policy: DeviceIsolationPolicy
+	policy: DeviceIsolationPolicy,
+	choice: DeviceIsolationSetting | null = readDeviceIsolationChoice(matrixClient)
 ): DeviceIsolationSetting {
-	const setting = effectiveDeviceIsolation(policy, readDeviceIsolationChoice(matrixClient));
+	const setting = effectiveDeviceIsolation(policy, choice);
 	requireCrypto(matrixClient).setDeviceIsolationMode(deviceIsolationMode(setting));
 	log.info('Device isolation is', setting);
 	return setting;
