@@ -240,8 +240,17 @@ test('treatment plan is filtered, exported and deleted', async ({ browser }) => 
 	await panel.getByLabel('Goal 1, intervention 1').fill('Sleep diary');
 	await panel.getByRole('button', { name: 'Add review date' }).click();
 	await panel.getByLabel('Goal 1, review date 1').fill('2027-01-15');
-	await panel.getByRole('button', { name: 'Save and sign' }).click();
+	await panel.getByRole('button', { name: 'Save', exact: true }).click();
 	const detail = panel.getByTestId('note-detail');
+	await expect(detail).toContainText('Not signed');
+
+	// An unsigned note is edited in place, then signed.
+	await detail.getByRole('button', { name: 'Edit' }).click();
+	await expect(panel.getByLabel('Goal 1, intervention 1')).toHaveValue('Sleep diary');
+	await panel.getByLabel('Text', { exact: true }).fill('Plan agreed with the client, reviewed.');
+	await panel.getByRole('button', { name: 'Save and sign' }).click();
+	await expect(detail).toContainText('Plan agreed with the client, reviewed.');
+	await expect(detail).toContainText(/Signed .*, locked/);
 	await expect(detail).toContainText('Sleep seven hours on weeknights');
 	await expect(detail).toContainText('In progress, target 2027-03-01');
 	await expect(detail).toContainText('Reviews: 2027-01-15');

@@ -15,6 +15,8 @@ import type { EncryptionGate } from './encryption-gate.svelte.ts';
 import type { DeviceIsolationPolicy } from '../matrix/crypto/device-isolation-policy.ts';
 import type * as DeviceIsolationModule from './device-isolation.svelte.ts';
 import type { DeviceIsolationState } from './device-isolation.svelte.ts';
+import type * as SharedHistoryModule from './shared-history.svelte.ts';
+import type { SharedHistory } from './shared-history.svelte.ts';
 import type * as VerificationRequestsModule from './verification-requests.svelte.ts';
 import type { VerificationRequests } from './verification-requests.svelte.ts';
 import { LAST_ACTIVITY_ENTRY, UNLOCK_VERIFIER_ENTRY } from './inactivity.svelte.ts';
@@ -29,7 +31,8 @@ const sdkModules = (): Promise<
 		typeof MatrixClientModule,
 		typeof EncryptionGateModule,
 		typeof VerificationRequestsModule,
-		typeof DeviceIsolationModule
+		typeof DeviceIsolationModule,
+		typeof SharedHistoryModule
 	]
 > =>
 	Promise.all([
@@ -37,7 +40,8 @@ const sdkModules = (): Promise<
 		import('../matrix/matrix-client.ts'),
 		import('./encryption-gate.svelte.ts'),
 		import('./verification-requests.svelte.ts'),
-		import('./device-isolation.svelte.ts')
+		import('./device-isolation.svelte.ts'),
+		import('./shared-history.svelte.ts')
 	]);
 
 const SESSION_ENTRY = 'session';
@@ -58,6 +62,8 @@ export class SessionState {
 	verificationRequests = $state.raw<VerificationRequests | undefined>();
 	/** Which devices get this account's room keys, while signed in. */
 	deviceIsolation = $state.raw<DeviceIsolationState | undefined>();
+	/** Earlier messages that colleagues shared with this user, by room. */
+	sharedHistory = $state.raw<SharedHistory | undefined>();
 	readonly #deviceIsolationPolicy: DeviceIsolationPolicy;
 	#vault: LocalVault | undefined;
 	#keyCache: SecretStorageKeyCache | undefined;
@@ -135,7 +141,8 @@ export class SessionState {
 			{ createMatrixClient, startMatrixClient, SESSION_LOGGED_OUT },
 			{ EncryptionGate, SecretStorageKeyCache },
 			{ VerificationRequests },
-			{ DeviceIsolationState }
+			{ DeviceIsolationState },
+			{ SharedHistory }
 		] = await sdkModules();
 		// The SDK reads the secret-storage callbacks only when the client is created.
 		const keyCache = new SecretStorageKeyCache();
@@ -150,6 +157,8 @@ export class SessionState {
 		});
 		this.matrixClient = matrixClient;
 		this.verificationRequests = new VerificationRequests(matrixClient);
+		// Listening starts before the first sync, which may carry a transcript.
+		this.sharedHistory = new SharedHistory(matrixClient, this.#vault);
 		this.deviceIsolation = await DeviceIsolationState.create(
 			matrixClient,
 			this.#deviceIsolationPolicy
@@ -181,6 +190,8 @@ export class SessionState {
 		this.verificationRequests = undefined;
 		this.deviceIsolation?.dispose();
 		this.deviceIsolation = undefined;
+		this.sharedHistory?.dispose();
+		this.sharedHistory = undefined;
 		this.#keyCache?.clear();
 		this.#keyCache = undefined;
 		if (matrixClient && session) {

@@ -14,3 +14,4 @@ export * from './secret-storage-key.ts';
 export * from './trust-state.ts';
 export * from './user-interactive-auth.ts';
 export * from './verification.ts';
+export * from './sign-out-risk.ts';

@@ -1,0 +1,40 @@
+/**
+ * Threat model for data loss rather than disclosure: signing out deletes this
+ * device's room keys. If no other device of the account has them and they are
+ * not in the server-side key backup, the messages become unreadable for good,
+ * so the interface warns first.
+ */
+import type { MatrixClient } from 'matrix-js-sdk';
+import { requireCrypto } from './bootstrap.ts';
+import { listOwnDevices } from './devices.ts';
+
+/** What signing out this device would lose. */
+export interface SignOutRisk {
+	/** No other device of the account has encryption keys. */
+	lastDevice: boolean;
+	/** This device uploads its room keys to a key backup it trusts. */
+	backupActive: boolean;
+}
+
+/**
+ * Checks whether this is the account's last device with encryption keys and
+ * whether its room keys go to the key backup.
+ *
+ * NOTE: an active backup may still be uploading the newest keys; the SDK
+ * exposes no count of keys waiting, so those few are not covered here.
+ */
+export async function getSignOutRisk(matrixClient: MatrixClient): Promise<SignOutRisk> {
+	const [devices, backupVersion] = await Promise.all([
+		listOwnDevices(matrixClient),
+		requireCrypto(matrixClient).getActiveSessionBackupVersion()
+	]);
+	const otherDevicesWithKeys = devices.filter(
+		(device) => !device.isCurrent && device.verification !== 'no_encryption'
+	);
+	return { lastDevice: otherDevicesWithKeys.length === 0, backupActive: backupVersion !== null };
+}
+
+/** True if signing out would make messages unreadable for good. */
+export function signOutLosesMessages(risk: SignOutRisk): boolean {
+	return risk.lastDevice && !risk.backupActive;
+}
