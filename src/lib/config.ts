@@ -13,7 +13,7 @@ export const clientConfigSchema = z.object({
 	lockAfterSeconds: z.number().int().positive(),
 	/** Inactivity, in seconds, after which the device signs out and deletes its data. */
 	signOutAfterSeconds: z.number().int().positive(),
-	/** Which devices get room keys unless a user chooses, and whether they may choose less. */
+	/** Device isolation policy: the setting for users who have not chosen, and whether they may choose a weaker one. */
 	deviceIsolation: deviceIsolationPolicySchema
 });
 

@@ -10,9 +10,9 @@ import {
 } from '../matrix/crypto/device-isolation.ts';
 
 /**
- * Which devices this account shares room keys with, as the practice policy
- * and the user's choice in account data decide, applied to this device's
- * Rust crypto and kept in step when another device changes the choice.
+ * The device isolation setting of this account: the practice policy combined
+ * with the user's choice in account data. It is applied to this device's Rust
+ * crypto and kept in step when another device changes the choice.
  */
 export class DeviceIsolationState {
 	/** The setting in effect on this device. */

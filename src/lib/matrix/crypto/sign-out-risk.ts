@@ -8,7 +8,7 @@ import type { MatrixClient } from 'matrix-js-sdk';
 import { requireCrypto } from './bootstrap.ts';
 import { listOwnDevices } from './devices.ts';
 
-/** What signing out this device would lose. */
+/** The loss that signing out this device would cause. */
 export interface SignOutRisk {
 	/** No other device of the account has encryption keys. */
 	lastDevice: boolean;
@@ -20,8 +20,8 @@ export interface SignOutRisk {
  * Checks whether this is the account's last device with encryption keys and
  * whether its room keys go to the key backup.
  *
- * NOTE: an active backup may still be uploading the newest keys; the SDK
- * exposes no count of keys waiting, so those few are not covered here.
+ * NOTE: an active backup may still be uploading the newest keys. The SDK
+ * exposes no count of keys waiting, so this check does not cover them.
  */
 export async function getSignOutRisk(matrixClient: MatrixClient): Promise<SignOutRisk> {
 	const [devices, backupVersion] = await Promise.all([
