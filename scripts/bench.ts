@@ -160,6 +160,27 @@ function assembleReport(
 	};
 }
 
+/**
+ * Puts the scenarios of `run` in place of the same scenarios of `previous`;
+ * each keeps a note of the separate run that measured it.
+ */
+function mergeIntoPrevious(previous: BenchReport, run: BenchReport): BenchReport {
+	const separateRun = {
+		command: run.command,
+		startedAt: run.startedAt,
+		runsPerScenario: run.runsPerScenario,
+		loadAverage: run.environment.loadAverage,
+		gitCommit: run.environment.gitCommit
+	};
+	const byId = new Map(previous.scenarios.map((scenario) => [scenario.id, scenario]));
+	for (const scenario of run.scenarios) byId.set(scenario.id, { ...scenario, separateRun });
+	const order = scenarios.map((scenario) => scenario.id);
+	return {
+		...previous,
+		scenarios: [...byId.values()].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
+	};
+}
+
 function writeResults(report: BenchReport): void {
 	mkdirSync(runsDir, { recursive: true });
 	const stamp = report.startedAt.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z');
@@ -169,12 +190,17 @@ function writeResults(report: BenchReport): void {
 		log(`wrote ${path.relative(projectRoot, path.join(runsDir, 'quick.json'))} and quick.md`);
 		return;
 	}
+	const jsonFile = path.join(resultsDir, 'latest.json');
+	// A run of some scenarios replaces only those in latest.json, so that one
+	// scenario can be measured again without running all of them.
+	if (selectedIds && existsSync(jsonFile)) {
+		report = mergeIntoPrevious(JSON.parse(readFileSync(jsonFile, 'utf8')) as BenchReport, report);
+	}
 	const charts = buildCharts(report);
 	for (const file of readdirSync(resultsDir)) {
 		if (file.endsWith('.svg')) rmSync(path.join(resultsDir, file));
 	}
 	for (const chart of charts) writeFileSync(path.join(resultsDir, chart.file), chart.svg);
-	const jsonFile = path.join(resultsDir, 'latest.json');
 	writeFileSync(jsonFile, JSON.stringify(report, null, '\t') + '\n');
 	writeFileSync(path.join(resultsDir, 'latest.md'), renderMarkdown(report, charts));
 	copyFileSync(jsonFile, path.join(runsDir, `${stamp}.json`));

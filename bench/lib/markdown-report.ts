@@ -121,6 +121,13 @@ function scenarioSection(
 	level: string
 ): string {
 	const lines: string[] = [`${level} ${index + 1}. ${scenario.title}`, ''];
+	const separate = scenario.separateRun;
+	if (separate) {
+		lines.push(
+			`Measured in a separate run: \`${separate.command}\`, started ${separate.startedAt}, ${separate.runsPerScenario} run(s) per figure, commit ${separate.gitCommit}, 1-minute load average ${separate.loadAverage.start.toFixed(1)} at the start and ${separate.loadAverage.end.toFixed(1)} at the end.`,
+			''
+		);
+	}
 	if (scenario.status !== 'measured') {
 		const label = scenario.status === 'failed' ? 'Failed' : 'Not measured yet';
 		lines.push(`**${label}.** ${scenario.reason ?? ''}`, '');

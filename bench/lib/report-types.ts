@@ -84,6 +84,14 @@ export interface ScenarioResult {
 	/** Tables of other facts, e.g. the largest files of the first screen. */
 	tables: { title: string; columns: string[]; rows: (string | number)[][] }[];
 	durationSeconds: number;
+	/** Set when the scenario was measured again on its own, after the run of the report. */
+	separateRun?: {
+		command: string;
+		startedAt: string;
+		runsPerScenario: number;
+		loadAverage: Environment['loadAverage'];
+		gitCommit: string;
+	};
 }
 
 /** The machine and software versions the figures were measured with. */

@@ -23,6 +23,8 @@ import type { BenchWorld } from '../lib/world.ts';
 
 const SEND_CONCURRENCY = 16;
 const PAGING_LIMIT_MS = 240_000;
+/** Time bound of the profiled pass after a missed target. */
+const PROFILE_LIMIT_MS = 60_000;
 const LONG_FRAME_MS = 50;
 
 /** What one back-pagination pass measured inside the page. */
@@ -118,15 +120,37 @@ function pageBackInPage({
 async function openRoom(world: BenchWorld, roomId: string): Promise<Page> {
 	const therapist = await world.therapist();
 	const page = await openProbedPage(therapist.context);
-	await page.goto(`/rooms/${encodeURIComponent(roomId)}`);
-	await page.getByTestId('message-body').nth(4).waitFor({ timeout: 120_000 });
-	await pollUntil(
-		'the newest messages to be decrypted',
-		async () => ((await page.getByTestId('decrypting').count()) === 0 ? true : undefined),
-		{ timeoutMs: 60_000, intervalMs: 100 }
-	);
-	await waitForQuietDom(page, 500, 10_000);
-	return page;
+	try {
+		await page.goto(`/rooms/${encodeURIComponent(roomId)}`);
+		await page.getByTestId('message-body').nth(4).waitFor({ timeout: 120_000 });
+		await pollUntil(
+			'the newest messages to be decrypted',
+			async () => ((await page.getByTestId('decrypting').count()) === 0 ? true : undefined),
+			{ timeoutMs: 60_000, intervalMs: 100 }
+		);
+		await waitForQuietDom(page, 500, 10_000);
+		return page;
+	} catch (error) {
+		const shown = await describePage(page);
+		await page.close().catch(() => undefined);
+		throw new Error(`Opening the history room failed (${shown})`, { cause: error });
+	}
+}
+
+/** What the page shows, for the error of a room that did not open: counts and headings only. */
+async function describePage(page: Page): Promise<string> {
+	try {
+		return await page.evaluate(() => {
+			const count = (selector: string): number => document.querySelectorAll(selector).length;
+			const headings = [...document.querySelectorAll('h1, h2, [role=status], [role=alert]')]
+				.map((element) => element.textContent?.trim().slice(0, 60))
+				.filter(Boolean)
+				.join(' / ');
+			return `${location.pathname}: ${count('[data-testid=message-body]')} message bodies, ${count('[data-testid=decrypting]')} decrypting, ${count('[data-testid=undecryptable]')} undecryptable; headings and status: ${headings || 'none'}`;
+		});
+	} catch (error) {
+		return `the page could not be read: ${String(error)}`;
+	}
 }
 
 /** Sends the history from the therapist's and the client's seeding devices, alternating. */
@@ -279,7 +303,7 @@ async function profilePaging(world: BenchWorld, roomId: string): Promise<Profile
 			page,
 			`back-pagination of ${target} messages, therapist's browser`,
 			async () => {
-				await page.evaluate(pageBackInPage, { target, maxPages: 60, maxMs: PAGING_LIMIT_MS });
+				await page.evaluate(pageBackInPage, { target, maxPages: 60, maxMs: PROFILE_LIMIT_MS });
 			}
 		);
 	} finally {
