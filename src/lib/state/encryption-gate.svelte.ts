@@ -4,6 +4,7 @@ import {
 	finishOwnDeviceVerification,
 	getEncryptionSetup,
 	getEncryptionState,
+	resetEncryptionIdentity,
 	setUpEncryption,
 	unlockWithRecoveryKey,
 	verifyOwnDevice,
@@ -110,6 +111,20 @@ export class EncryptionGate {
 			throw new Error('Encryption was set up by another device in the meantime');
 		}
 		return result.recoveryKey;
+	}
+
+	/**
+	 * Replaces the account's encryption identity, for a user who lost the
+	 * recovery key and every other device. Resolves with the new recovery key;
+	 * the gate stays closed until {@link finishSetup}. The homeserver always
+	 * asks for the password here.
+	 */
+	async reset(): Promise<string> {
+		const { recoveryKey } = await resetEncryptionIdentity(this.#matrixClient, {
+			requestPassword: this.passwordRequest.prompt
+		});
+		await this.#vault?.put(VERIFICATION_SKIPPED_ENTRY, false);
+		return recoveryKey;
 	}
 
 	/** Opens the conversations once the user has confirmed the recovery key. */
