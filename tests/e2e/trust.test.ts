@@ -15,7 +15,7 @@ import {
 	waitForBackedUpKeys
 } from './support/fixtures.ts';
 
-/** The seven emoji (symbol and name) a page shows for comparison. */
+/** Returns the seven emoji (symbol and name) a page shows for comparison. */
 function shownEmoji(page: Page): Promise<string[]> {
 	return page.getByTestId('sas-emoji').getByRole('listitem').allInnerTexts();
 }

@@ -110,7 +110,7 @@ export async function getEncryptionSetup(
  * missing counts as `needs_setup`: a first set-up stopped half-way, and
  * finishing it creates only what is missing. A cross-signed device that holds
  * the private keys of an account with secret storage is `ready` even while its
- * backup is not active yet: right after a page load the SDK has not finished
+ * backup is not active yet. Right after a page load the SDK has not finished
  * its backup check, and unlocking again would not change that.
  */
 export function classifyEncryptionSetup(
