@@ -6,6 +6,7 @@ import {
 	expect,
 	openContext,
 	sendMessage,
+	shownRecoveryKey,
 	signedInUser,
 	startCareRoom,
 	submitSignIn,
@@ -14,7 +15,7 @@ import {
 	waitForBackedUpKeys
 } from './support/fixtures.ts';
 
-/** The seven emoji (symbol and name) a page shows for comparison. */
+/** Returns the seven emoji (symbol and name) a page shows for comparison. */
 function shownEmoji(page: Page): Promise<string[]> {
 	return page.getByTestId('sas-emoji').getByRole('listitem').allInnerTexts();
 }
@@ -151,4 +152,43 @@ test('devices page renames and signs out a device', async ({ browser }) => {
 		other.stopClient();
 	}
 	await client.context.close();
+});
+
+test('lost recovery key starts a new identity', async ({ browser }) => {
+	const client = await signedInUser(browser, 'client');
+	await client.context.close();
+
+	const second = await openContext(browser);
+	await submitSignIn(second.page, client.username, client.password);
+	await second.page
+		.getByRole('button', { name: 'Lost your recovery key and all your other devices?' })
+		.click();
+	await second.page.getByRole('button', { name: 'Create a new identity' }).click();
+
+	// Replacing the identity always needs the password again.
+	const passwordDialog = second.page.getByRole('dialog', { name: 'Confirm it is you' });
+	await passwordDialog.getByLabel('Account password').fill(client.password);
+	await passwordDialog.getByRole('button', { name: 'Confirm' }).click();
+
+	await expect(second.page.getByRole('heading', { name: 'Save your recovery key' })).toBeVisible();
+	const newKey = await shownRecoveryKey(second.page);
+	expect(newKey).not.toBe(client.recoveryKey);
+	await second.page.getByLabel('I have saved my recovery key').check();
+	await second.page.getByRole('button', { name: 'Continue' }).click();
+
+	// A wrong group is rejected and the right one opens the conversations.
+	const groupLabel = second.page.getByText(/^Group \d+ of your recovery key$/);
+	const groupNumber = Number(/\d+/.exec((await groupLabel.textContent()) ?? '')?.[0]);
+	const groups = newKey.split(' ');
+	await second.page.getByLabel(/^Group \d+ of your recovery key$/).fill(groups[0] ?? '');
+	await second.page.getByRole('button', { name: 'Confirm' }).click();
+	await expect(second.page.getByRole('alert')).toContainText(`That is not group ${groupNumber}`);
+	await second.page
+		.getByLabel(/^Group \d+ of your recovery key$/)
+		.fill(groups[groupNumber - 1] ?? '');
+	await second.page.getByRole('button', { name: 'Confirm' }).click();
+	await expect(second.page.getByTestId('signed-in-user')).toHaveText(client.userId);
+	await expect(second.page.getByTestId('unverified-device')).toHaveCount(0);
+
+	await second.context.close();
 });

@@ -4,6 +4,7 @@ import {
 	finishOwnDeviceVerification,
 	getEncryptionSetup,
 	getEncryptionState,
+	resetEncryptionIdentity,
 	setUpEncryption,
 	unlockWithRecoveryKey,
 	verifyOwnDevice,
@@ -27,7 +28,7 @@ export { SecretStorageKeyCache };
 export const VERIFICATION_SKIPPED_ENTRY = 'verification-skipped';
 
 /**
- * Where this device stands before the conversations open:
+ * The state of this device before the conversations open:
  * - `checking`: reading the state from the Rust crypto and the homeserver;
  * - `needs_setup`: first sign-in of the account, encryption is set up here;
  * - `needs_unlock`: a further device, to verify or unlock with the recovery key;
@@ -47,7 +48,7 @@ export class EncryptionGate {
 	status = $state<EncryptionGateStatus>('checking');
 	/** Progress of the room-key restore after an unlock or a verification. */
 	restoreProgress = $state<RestoreProgress | undefined>();
-	/** Password prompt for the cross-signing upload, if the homeserver asks. */
+	/** Password prompt for the cross-signing upload, if the homeserver requests it. */
 	readonly passwordRequest = new PasswordRequest();
 	readonly #matrixClient: MatrixClient;
 	readonly #keyCache: SecretStorageKeyCache;
@@ -110,6 +111,20 @@ export class EncryptionGate {
 			throw new Error('Encryption was set up by another device in the meantime');
 		}
 		return result.recoveryKey;
+	}
+
+	/**
+	 * Replaces the account's encryption identity, for a user who lost the
+	 * recovery key and every other device. Resolves with the new recovery key;
+	 * the gate stays closed until {@link finishSetup}. The homeserver always
+	 * requests the password here.
+	 */
+	async reset(): Promise<string> {
+		const { recoveryKey } = await resetEncryptionIdentity(this.#matrixClient, {
+			requestPassword: this.passwordRequest.prompt
+		});
+		await this.#vault?.put(VERIFICATION_SKIPPED_ENTRY, false);
+		return recoveryKey;
 	}
 
 	/** Opens the conversations once the user has confirmed the recovery key. */

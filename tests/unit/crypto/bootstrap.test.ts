@@ -33,6 +33,20 @@ describe('classifyEncryptionSetup', () => {
 		['an identity without secret storage elsewhere', nothing, true, false, 'needs_unlock'],
 		['secret storage without an identity', nothing, false, true, 'needs_unlock'],
 		[
+			'a set-up device before its backup check',
+			{ ...everything, backupActive: false },
+			true,
+			true,
+			'ready'
+		],
+		[
+			'a set-up device before secret storage loaded',
+			{ ...everything, secretStorageReady: false, backupActive: false },
+			true,
+			true,
+			'ready'
+		],
+		[
 			'ready keys on an unsigned device',
 			{ ...everything, deviceVerified: false },
 			true,

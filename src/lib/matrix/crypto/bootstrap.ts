@@ -108,7 +108,10 @@ export async function getEncryptionSetup(
  * Decides what a device needs from its state and what the account has on the
  * server. An identity that this device holds but whose secret storage is
  * missing counts as `needs_setup`: a first set-up stopped half-way, and
- * finishing it creates only what is missing.
+ * finishing it creates only what is missing. A cross-signed device that holds
+ * the private keys of an account with secret storage is `ready` even while its
+ * backup is not active yet. Right after a page load the SDK has not finished
+ * its backup check, and unlocking again would not change that.
  */
 export function classifyEncryptionSetup(
 	state: EncryptionState,
@@ -118,6 +121,7 @@ export function classifyEncryptionSetup(
 	if (state.crossSigningReady && state.secretStorageReady && state.backupActive) {
 		return state.deviceVerified ? 'ready' : 'needs_unlock';
 	}
+	if (state.crossSigningReady && state.deviceVerified && accountHasSecretStorage) return 'ready';
 	if (accountHasSecretStorage) return 'needs_unlock';
 	if (accountHasIdentity && !state.crossSigningReady) return 'needs_unlock';
 	return 'needs_setup';
