@@ -3,8 +3,10 @@ import type { Page } from '@playwright/test';
 import { signInSecondDevice } from './support/second-device.ts';
 import {
 	acceptInvitation,
+	confirmShownRecoveryKey,
 	expect,
 	openContext,
+	registerAccount,
 	sendMessage,
 	shownRecoveryKey,
 	signedInUser,
@@ -190,5 +192,40 @@ test('lost recovery key starts a new identity', async ({ browser }) => {
 	await expect(second.page.getByTestId('signed-in-user')).toHaveText(client.userId);
 	await expect(second.page.getByTestId('unverified-device')).toHaveCount(0);
 
+	await second.context.close();
+});
+
+test('reload before confirming the key makes a new one', async ({ browser }) => {
+	const account = await registerAccount('client');
+	const first = await openContext(browser);
+	await submitSignIn(first.page, account.username, account.password);
+	await first.page.getByRole('button', { name: 'Set up encryption' }).click();
+	await expect(first.page.getByRole('heading', { name: 'Save your recovery key' })).toBeVisible();
+	const unconfirmedKey = await shownRecoveryKey(first.page);
+
+	// Leaving before the confirmation must not count as a saved key.
+	await first.page.reload();
+	await expect(first.page.getByRole('heading', { name: 'Make a new recovery key' })).toBeVisible();
+	await expect(first.page.getByTestId('signed-in-user')).toHaveCount(0);
+	await first.page.getByRole('button', { name: 'Make a new recovery key' }).click();
+	await expect(first.page.getByRole('heading', { name: 'Save your recovery key' })).toBeVisible();
+	const newKey = await shownRecoveryKey(first.page);
+	expect(newKey).not.toBe(unconfirmedKey);
+	await confirmShownRecoveryKey(first.page, newKey);
+	await first.page.reload();
+	await expect(first.page.getByTestId('signed-in-user')).toHaveText(account.userId);
+
+	// Another browser unlocks with the new key and not with the old one.
+	const second = await openContext(browser);
+	await submitSignIn(second.page, account.username, account.password);
+	await second.page.getByRole('button', { name: 'Use recovery key or passphrase' }).click();
+	await second.page.getByLabel('Recovery key or passphrase').fill(unconfirmedKey);
+	await second.page.getByRole('button', { name: 'Unlock' }).click();
+	await expect(second.page.getByRole('alert')).toBeVisible();
+	await second.page.getByLabel('Recovery key or passphrase').fill(newKey);
+	await second.page.getByRole('button', { name: 'Unlock' }).click();
+	await expect(second.page.getByTestId('signed-in-user')).toHaveText(account.userId);
+
+	await first.context.close();
 	await second.context.close();
 });

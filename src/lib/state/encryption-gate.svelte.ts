@@ -4,6 +4,7 @@ import {
 	finishOwnDeviceVerification,
 	getEncryptionSetup,
 	getEncryptionState,
+	replaceRecoveryKey,
 	resetEncryptionIdentity,
 	setUpEncryption,
 	unlockWithRecoveryKey,
@@ -28,16 +29,31 @@ export { SecretStorageKeyCache };
 export const VERIFICATION_SKIPPED_ENTRY = 'verification-skipped';
 
 /**
+ * Vault entry set while a recovery key has been created on this device but
+ * the user has not yet confirmed saving it. A reload in between must not let
+ * the user in with a key nobody may have kept.
+ */
+export const RECOVERY_KEY_UNCONFIRMED_ENTRY = 'recovery-key-unconfirmed';
+
+/**
  * The state of this device before the conversations open:
  * - `checking`: reading the state from the Rust crypto and the homeserver;
  * - `needs_setup`: first sign-in of the account, encryption is set up here;
+ * - `needs_new_recovery_key`: this device set encryption up, but the user left
+ *   before confirming the recovery key, so a new one is made and shown;
  * - `needs_unlock`: a further device, to verify or unlock with the recovery key;
  * - `skipped`: a further device that the user chose to use unverified;
  * - `ready`: this device is cross-signed and backs up its room keys;
  * - `failed`: the check failed, usually because the homeserver was unreachable.
  */
 export type EncryptionGateStatus =
-	'checking' | 'needs_setup' | 'needs_unlock' | 'skipped' | 'ready' | 'failed';
+	| 'checking'
+	| 'needs_setup'
+	| 'needs_new_recovery_key'
+	| 'needs_unlock'
+	| 'skipped'
+	| 'ready'
+	| 'failed';
 
 /**
  * The encryption step between sign-in and the conversations. It blocks the
@@ -82,6 +98,8 @@ export class EncryptionGate {
 			const { setup } = await getEncryptionSetup(this.#matrixClient);
 			if (setup === 'needs_unlock' && (await this.#vault?.get(VERIFICATION_SKIPPED_ENTRY))) {
 				this.status = 'skipped';
+			} else if (setup === 'ready' && (await this.#vault?.get(RECOVERY_KEY_UNCONFIRMED_ENTRY))) {
+				this.status = 'needs_new_recovery_key';
 			} else {
 				this.status = setup === 'ready' ? 'ready' : setup;
 			}
@@ -110,7 +128,18 @@ export class EncryptionGate {
 			this.status = result.setup === 'ready' ? 'ready' : 'needs_unlock';
 			throw new Error('Encryption was set up by another device in the meantime');
 		}
+		await this.#vault?.put(RECOVERY_KEY_UNCONFIRMED_ENTRY, true);
 		return result.recoveryKey;
+	}
+
+	/**
+	 * Replaces a recovery key whose saving the user never confirmed, keeping
+	 * the identity and the backup. Resolves with the new key to show once.
+	 */
+	async replaceUnconfirmedRecoveryKey(passphrase: string | undefined): Promise<string> {
+		const recoveryKey = await replaceRecoveryKey(this.#matrixClient, { passphrase });
+		await this.#vault?.put(RECOVERY_KEY_UNCONFIRMED_ENTRY, true);
+		return recoveryKey;
 	}
 
 	/**
@@ -124,11 +153,13 @@ export class EncryptionGate {
 			requestPassword: this.passwordRequest.prompt
 		});
 		await this.#vault?.put(VERIFICATION_SKIPPED_ENTRY, false);
+		await this.#vault?.put(RECOVERY_KEY_UNCONFIRMED_ENTRY, true);
 		return recoveryKey;
 	}
 
 	/** Opens the conversations once the user has confirmed the recovery key. */
 	async finishSetup(): Promise<void> {
+		await this.#vault?.put(RECOVERY_KEY_UNCONFIRMED_ENTRY, false);
 		await this.#open();
 	}
 

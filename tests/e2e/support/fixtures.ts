@@ -91,6 +91,15 @@ export async function completeEncryptionSetup(
 	await page.getByRole('button', { name: 'Set up encryption' }).click();
 	await expect(page.getByRole('heading', { name: 'Save your recovery key' })).toBeVisible();
 	const recoveryKey = await shownRecoveryKey(page);
+	await confirmShownRecoveryKey(page, recoveryKey);
+	return recoveryKey;
+}
+
+/**
+ * On the "Save your recovery key" screen: ticks "saved", types back the group
+ * the screen asks for, and waits for the room list.
+ */
+export async function confirmShownRecoveryKey(page: Page, recoveryKey: string): Promise<void> {
 	await page.getByLabel('I have saved my recovery key').check();
 	await page.getByRole('button', { name: 'Continue' }).click();
 
@@ -100,7 +109,6 @@ export async function completeEncryptionSetup(
 	await page.getByLabel(/^Group \d+ of your recovery key$/).fill(group);
 	await page.getByRole('button', { name: 'Confirm' }).click();
 	await expect(page.getByTestId('signed-in-user')).toBeVisible();
-	return recoveryKey;
 }
 
 /**

@@ -198,6 +198,33 @@ export async function setUpEncryption(
 }
 
 /**
+ * Moves secret storage to a new recovery key and keeps the cross-signing
+ * identity and the key backup, for a device that set encryption up but whose
+ * user never confirmed saving the recovery key. The SDK stores again the
+ * secrets this device holds (the cross-signing private keys and the backup
+ * key) under the new key. A secret that only secret storage held, such as a
+ * notes keyring written from another device, stays readable only with the old
+ * key, so call this only before anything else has used secret storage.
+ *
+ * @returns The new recovery key, to show once.
+ * @throws AlcoveError `invalid_passphrase` for an empty passphrase.
+ */
+export async function replaceRecoveryKey(
+	matrixClient: MatrixClient,
+	options: { passphrase?: string }
+): Promise<string> {
+	validatePassphrase(options.passphrase);
+	const crypto = requireCrypto(matrixClient);
+	const recoveryKey = await createRecoveryKey(crypto, options.passphrase);
+	await crypto.bootstrapSecretStorage({
+		createSecretStorageKey: async () => recoveryKey,
+		setupNewSecretStorage: true
+	});
+	log.info('Replaced the secret storage key');
+	return recoveryKey.encodedPrivateKey;
+}
+
+/**
  * Replaces the account's encryption identity: new cross-signing keys, a new
  * recovery key and a new, empty key backup; the old backups are deleted. This
  * is the way out for a user who lost the recovery key and every other device.
