@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
+import { e2eEnvironment } from './support/environment.ts';
 import { signInSecondDevice } from './support/second-device.ts';
 import {
 	acceptInvitation,
 	confirmShownRecoveryKey,
 	expect,
+	indexedDbNames,
 	openContext,
 	registerAccount,
 	sendMessage,
@@ -228,4 +230,37 @@ test('reload before confirming the key makes a new one', async ({ browser }) => 
 
 	await first.context.close();
 	await second.context.close();
+});
+
+test('sign-out warns when keys are not backed up', async ({ browser }) => {
+	const client = await signedInUser(browser, 'client');
+	const { homeserverUrl } = e2eEnvironment();
+	const headers = { Authorization: `Bearer ${client.accessToken}` };
+
+	// The account loses its key backup, as when it is deleted from another client.
+	const backup = await fetch(`${homeserverUrl}/_matrix/client/v3/room_keys/version`, { headers });
+	const { version } = (await backup.json()) as { version: string };
+	const deleted = await fetch(
+		`${homeserverUrl}/_matrix/client/v3/room_keys/version/${encodeURIComponent(version)}`,
+		{ method: 'DELETE', headers }
+	);
+	expect(deleted.status).toBe(200);
+	await client.page.reload();
+	await expect(client.page.getByTestId('signed-in-user')).toHaveText(client.userId);
+
+	// This browser is the only device with keys, so signing out asks first.
+	const warning = client.page.getByRole('alertdialog', { name: 'Your messages are not backed up' });
+	await client.page.getByRole('button', { name: 'Sign out' }).click();
+	await expect(warning).toBeVisible();
+	await client.page.getByRole('button', { name: 'Stay signed in' }).click();
+	await expect(warning).toHaveCount(0);
+	await expect(client.page.getByTestId('signed-in-user')).toHaveText(client.userId);
+
+	// The Rust crypto holds its store open here; sign-out still deletes everything.
+	await client.page.getByRole('button', { name: 'Sign out' }).click();
+	await client.page.getByRole('button', { name: 'Sign out anyway' }).click();
+	await expect(client.page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+	await expect.poll(() => indexedDbNames(client.page)).toEqual([]);
+	expect(await client.page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
+	await client.context.close();
 });

@@ -25,3 +25,26 @@ export function deleteDatabase(name: string): Promise<void> {
 		request.onerror = () => reject(request.error ?? new Error(`Could not delete ${name}`));
 	});
 }
+
+/**
+ * Deletes a database, but stops waiting after `timeoutMs`. Resolves true when
+ * the database is gone and false when it was not gone in time, which happens
+ * when a connection holds it open (a request queued behind an earlier blocked
+ * deletion of the same database gets no blocked event of its own). The browser
+ * keeps the request queued and deletes the database once the last connection
+ * closes, at the latest when the page unloads.
+ */
+export function deleteDatabaseWithin(name: string, timeoutMs: number): Promise<boolean> {
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => resolve(false), timeoutMs);
+		const request = indexedDB.deleteDatabase(name);
+		request.onsuccess = () => {
+			clearTimeout(timer);
+			resolve(true);
+		};
+		request.onerror = () => {
+			clearTimeout(timer);
+			reject(request.error ?? new Error(`Could not delete ${name}`));
+		};
+	});
+}

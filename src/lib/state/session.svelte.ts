@@ -46,6 +46,9 @@ const sdkModules = (): Promise<
 
 const SESSION_ENTRY = 'session';
 
+/** Query parameter of the sign-in page that says why a session ended before a reload. */
+const ENDED_PARAMETER = 'ended';
+
 /** Where the signed-in session is in its life. */
 export type SessionStatus = 'restoring' | 'signed-out' | 'starting' | 'ready' | 'signing-out';
 
@@ -84,6 +87,13 @@ export class SessionState {
 			this.#vault = await LocalVault.open();
 			const parsed = sessionSchema.safeParse(await this.#vault.get(SESSION_ENTRY));
 			if (!parsed.success) {
+				// Without a session nothing stored here is of use. A sign-out whose
+				// page still held a database open left it for this start to delete.
+				await deleteLocalData(this.#vault);
+				this.#vault = undefined;
+				if (location.search === `?${ENDED_PARAMETER}=session_expired`) {
+					this.endedReason = new AlcoveError('session_expired', 'The session ended');
+				}
 				this.status = 'signed-out';
 				void sdkModules();
 				return;
@@ -133,6 +143,17 @@ export class SessionState {
 		this.status = 'signed-out';
 	}
 
+	/**
+	 * Reloads the sign-in page after a deletion that a connection of this page
+	 * blocked. The reload closes every connection, and the start without a
+	 * session deletes what is left; the query carries why the session ended.
+	 */
+	#reloadToFinishDeletion(reason: AlcoveError | undefined): void {
+		logger.warn('A database stayed open during sign-out; reloading to delete it');
+		const query = reason?.code === 'session_expired' ? `?${ENDED_PARAMETER}=${reason.code}` : '';
+		location.replace(`/login${query}`);
+	}
+
 	async #start(session: Session): Promise<void> {
 		this.status = 'starting';
 		this.session = session;
@@ -173,14 +194,15 @@ export class SessionState {
 	async #endLocally(reason: AlcoveError): Promise<void> {
 		const matrixClient = this.matrixClient;
 		matrixClient?.stopClient();
-		await this.#clear(matrixClient, this.session);
+		await this.#clear(matrixClient, this.session, reason);
 		this.endedReason = reason;
 		this.status = 'signed-out';
 	}
 
 	async #clear(
 		matrixClient: MatrixClient | undefined,
-		session: Session | undefined
+		session: Session | undefined,
+		reason?: AlcoveError
 	): Promise<void> {
 		this.matrixClient = undefined;
 		this.session = undefined;
@@ -196,14 +218,17 @@ export class SessionState {
 		this.#keyCache = undefined;
 		if (matrixClient && session) {
 			matrixClient.stopClient();
-			try {
-				await matrixClient.clearStores({ cryptoDatabasePrefix: cryptoDatabasePrefix(session) });
-			} catch (error) {
-				logger.warn('Could not clear the SDK stores', error);
-			}
+			// The SDK waits without limit while the Rust crypto still holds its
+			// store open (seen after the key backup was deleted on the server), so
+			// the wait is bounded and deleteLocalData below reports the store.
+			const cleared = matrixClient
+				.clearStores({ cryptoDatabasePrefix: cryptoDatabasePrefix(session) })
+				.catch((error: unknown) => logger.warn('Could not clear the SDK stores', error));
+			await Promise.race([cleared, new Promise((resolve) => setTimeout(resolve, 5_000))]);
 		}
-		await deleteLocalData(this.#vault);
+		const blocked = await deleteLocalData(this.#vault);
 		this.#vault = undefined;
+		if (blocked.length > 0) this.#reloadToFinishDeletion(reason);
 	}
 
 	/** The vault of the signed-in device, for drafts. */
