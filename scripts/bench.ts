@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
+import * as prettier from 'prettier';
 import { launchBrowser } from '../bench/lib/browser.ts';
 import { withTimeout } from '../bench/lib/concurrency.ts';
 import { readEnvironment } from '../bench/lib/environment.ts';
@@ -181,7 +182,7 @@ function mergeIntoPrevious(previous: BenchReport, run: BenchReport): BenchReport
 	};
 }
 
-function writeResults(report: BenchReport): void {
+async function writeResults(report: BenchReport): Promise<void> {
 	mkdirSync(runsDir, { recursive: true });
 	const stamp = report.startedAt.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z');
 	if (quick) {
@@ -207,7 +208,10 @@ function writeResults(report: BenchReport): void {
 	const readmeFile = path.join(projectRoot, 'bench', 'README.md');
 	if (existsSync(readmeFile)) {
 		const section = renderMarkdown(report, charts, { chartPrefix: 'results/', headingLevel: 2 });
-		writeFileSync(readmeFile, replaceReadmeResults(readFileSync(readmeFile, 'utf8'), section));
+		const readme = replaceReadmeResults(readFileSync(readmeFile, 'utf8'), section);
+		// Formatted as the rest of the repository, so `prettier --check .` stays clean.
+		const config = await prettier.resolveConfig(readmeFile);
+		writeFileSync(readmeFile, await prettier.format(readme, { ...config, filepath: readmeFile }));
 	}
 	log(
 		`wrote bench/results/latest.json, latest.md, ${charts.length} charts and the README's results section`
@@ -285,7 +289,7 @@ try {
 	}
 
 	const report = assembleReport(results, browser.version(), dataDir);
-	writeResults(report);
+	await writeResults(report);
 	console.log(`\n${renderConsoleTable(report)}\n`);
 	if (results.some((result) => result.status === 'failed')) exitCode = 1;
 } catch (error) {
