@@ -45,6 +45,8 @@ const usage = `Usage: npm run bench -- [options]
   --runs N         runs per figure (default 5, or 1 with --quick)
   --only IDS       comma-separated scenario IDs: ${scenarios.map((scenario) => scenario.id).join(', ')}
   --keep-data      keep Synapse's data folder after the run
+  --render         measure nothing: write latest.md, the charts and the README's
+                   results section again from bench/results/latest.json
   --help           show this text`;
 
 const { values: options } = parseArgs({
@@ -53,6 +55,7 @@ const { values: options } = parseArgs({
 		runs: { type: 'string' },
 		only: { type: 'string' },
 		'keep-data': { type: 'boolean', default: false },
+		render: { type: 'boolean', default: false },
 		help: { type: 'boolean', default: false }
 	}
 });
@@ -216,6 +219,16 @@ async function writeResults(report: BenchReport): Promise<void> {
 	log(
 		`wrote bench/results/latest.json, latest.md, ${charts.length} charts and the README's results section`
 	);
+}
+
+if (options.render) {
+	const latest = path.join(resultsDir, 'latest.json');
+	if (!existsSync(latest)) {
+		console.error(`--render needs ${path.relative(projectRoot, latest)}; run npm run bench first`);
+		process.exit(2);
+	}
+	await writeResults(JSON.parse(readFileSync(latest, 'utf8')) as BenchReport);
+	process.exit(0);
 }
 
 let synapse: SynapseServer | undefined;
