@@ -296,7 +296,7 @@ try {
 		// The figures so far, so that a run stopped early still leaves them behind.
 		mkdirSync(runsDir, { recursive: true });
 		writeFileSync(
-			path.join(runsDir, quick ? 'quick-partial.json' : 'partial.json'),
+			path.join(runsDir, quick ? 'quick.partial.json' : 'partial.json'),
 			JSON.stringify(assembleReport(results, browser.version(), dataDir), null, '\t') + '\n'
 		);
 	}
