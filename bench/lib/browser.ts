@@ -171,10 +171,18 @@ export async function signInThroughForm(
 	return { firstScreen, firstScreenAt };
 }
 
-/** Signs out through the app, which also logs the device out on the server. */
+/**
+ * Signs out through the app, which also logs the device out on the server.
+ * If the app warns that the device's keys are not backed up yet, the
+ * benchmark signs out anyway: its devices are thrown away after each run.
+ */
 export async function signOutThroughApp(page: Page, timeoutMs = 30_000): Promise<void> {
 	await page.getByRole('button', { name: 'Sign out' }).click({ timeout: timeoutMs });
-	await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: timeoutMs });
+	const signIn = page.getByRole('button', { name: 'Sign in' });
+	const anyway = page.getByRole('button', { name: 'Sign out anyway' });
+	await signIn.or(anyway).first().waitFor({ timeout: timeoutMs });
+	if (await anyway.isVisible()) await anyway.click();
+	await signIn.waitFor({ timeout: timeoutMs });
 }
 
 /**
