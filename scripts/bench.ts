@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
+import * as prettier from 'prettier';
 import { launchBrowser } from '../bench/lib/browser.ts';
 import { withTimeout } from '../bench/lib/concurrency.ts';
 import { readEnvironment } from '../bench/lib/environment.ts';
@@ -44,6 +45,8 @@ const usage = `Usage: npm run bench -- [options]
   --runs N         runs per figure (default 5, or 1 with --quick)
   --only IDS       comma-separated scenario IDs: ${scenarios.map((scenario) => scenario.id).join(', ')}
   --keep-data      keep Synapse's data folder after the run
+  --render         measure nothing: write latest.md, the charts and the README's
+                   results section again from bench/results/latest.json
   --help           show this text`;
 
 const { values: options } = parseArgs({
@@ -52,6 +55,7 @@ const { values: options } = parseArgs({
 		runs: { type: 'string' },
 		only: { type: 'string' },
 		'keep-data': { type: 'boolean', default: false },
+		render: { type: 'boolean', default: false },
 		help: { type: 'boolean', default: false }
 	}
 });
@@ -181,7 +185,7 @@ function mergeIntoPrevious(previous: BenchReport, run: BenchReport): BenchReport
 	};
 }
 
-function writeResults(report: BenchReport): void {
+async function writeResults(report: BenchReport): Promise<void> {
 	mkdirSync(runsDir, { recursive: true });
 	const stamp = report.startedAt.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z');
 	if (quick) {
@@ -207,11 +211,24 @@ function writeResults(report: BenchReport): void {
 	const readmeFile = path.join(projectRoot, 'bench', 'README.md');
 	if (existsSync(readmeFile)) {
 		const section = renderMarkdown(report, charts, { chartPrefix: 'results/', headingLevel: 2 });
-		writeFileSync(readmeFile, replaceReadmeResults(readFileSync(readmeFile, 'utf8'), section));
+		const readme = replaceReadmeResults(readFileSync(readmeFile, 'utf8'), section);
+		// Formatted as the rest of the repository, so `prettier --check .` stays clean.
+		const config = await prettier.resolveConfig(readmeFile);
+		writeFileSync(readmeFile, await prettier.format(readme, { ...config, filepath: readmeFile }));
 	}
 	log(
 		`wrote bench/results/latest.json, latest.md, ${charts.length} charts and the README's results section`
 	);
+}
+
+if (options.render) {
+	const latest = path.join(resultsDir, 'latest.json');
+	if (!existsSync(latest)) {
+		console.error(`--render needs ${path.relative(projectRoot, latest)}; run npm run bench first`);
+		process.exit(2);
+	}
+	await writeResults(JSON.parse(readFileSync(latest, 'utf8')) as BenchReport);
+	process.exit(0);
 }
 
 let synapse: SynapseServer | undefined;
@@ -279,13 +296,13 @@ try {
 		// The figures so far, so that a run stopped early still leaves them behind.
 		mkdirSync(runsDir, { recursive: true });
 		writeFileSync(
-			path.join(runsDir, quick ? 'quick-partial.json' : 'partial.json'),
+			path.join(runsDir, quick ? 'quick.partial.json' : 'partial.json'),
 			JSON.stringify(assembleReport(results, browser.version(), dataDir), null, '\t') + '\n'
 		);
 	}
 
 	const report = assembleReport(results, browser.version(), dataDir);
-	writeResults(report);
+	await writeResults(report);
 	console.log(`\n${renderConsoleTable(report)}\n`);
 	if (results.some((result) => result.status === 'failed')) exitCode = 1;
 } catch (error) {

@@ -63,11 +63,16 @@ const INDEXED_DB_FUNCTIONS = new Set([
  * The kind of work a sample's function does, so a profile says at a glance
  * whether time went to the crypto WASM, to IndexedDB or to JavaScript.
  */
-export function workCategory(functionName: string, url: string): string {
+export function workCategory(
+	functionName: string,
+	url: string,
+	cryptoBindings: ReadonlySet<string> = new Set()
+): string {
 	if (functionName === '(garbage collector)') return 'garbage collection';
 	if (functionName === '(program)')
 		return 'browser outside JavaScript (layout, style, parsing, IPC)';
 	if (url.endsWith('.wasm')) return 'crypto WASM (matrix-sdk-crypto)';
+	if (cryptoBindings.has(url.split('/').at(-1) ?? '')) return 'crypto WASM bindings (JavaScript)';
 	if (!url) {
 		if (functionName === 'wasm-to-js' || functionName === 'js-to-wasm')
 			return 'crypto WASM (matrix-sdk-crypto)';
@@ -78,7 +83,9 @@ export function workCategory(functionName: string, url: string): string {
 }
 
 /**
- * Returns the `topCount` functions with the most self time. Each sample
+ * Returns the `topCount` functions with the most self time, and the busy
+ * time by kind of work. `cryptoBindings` names the script files (by file
+ * name) that hold the crypto WASM's JavaScript bindings. Each sample
  * counts for the time until the next sample. Idle time is left out of the
  * total; garbage collection and "(program)" (time in V8 outside JavaScript)
  * stay in, because both are work the page caused.
@@ -86,8 +93,9 @@ export function workCategory(functionName: string, url: string): string {
 export function summarizeCpuProfile(
 	profile: CpuProfile,
 	phase: string,
-	topCount = 12
+	options: { topCount?: number; cryptoBindings?: ReadonlySet<string> } = {}
 ): ProfileSummary {
+	const topCount = options.topCount ?? 12;
 	const samples = profile.samples ?? [];
 	const deltas = profile.timeDeltas ?? [];
 	const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -102,7 +110,7 @@ export function summarizeCpuProfile(
 		const functionName = shortFunctionName(node.callFrame.functionName || '(anonymous)');
 		if (functionName === '(idle)') continue;
 		busyMicros += micros;
-		const category = workCategory(functionName, node.callFrame.url);
+		const category = workCategory(functionName, node.callFrame.url, options.cryptoBindings);
 		categoryMicros.set(category, (categoryMicros.get(category) ?? 0) + micros);
 		const location = shortLocation(node.callFrame.url, node.callFrame.lineNumber);
 		const key = `${functionName}\u0000${location}`;

@@ -77,10 +77,12 @@ function round(value: number): string {
 
 /** Renders a horizontal bar chart. */
 export function barChart(options: BarChartOptions): string {
-	const width = options.width ?? 720;
-	const labelWidth = 250;
+	const width = options.width ?? 820;
+	// Room for a 38-character label at 12 px.
+	const labelWidth = 300;
 	const rowHeight = 30;
-	const top = 40;
+	// The title, then the legend on a line of its own.
+	const top = 56;
 	const right = 70;
 	const plotWidth = width - labelWidth - right;
 	const height = top + options.bars.length * rowHeight + 36;
@@ -142,11 +144,11 @@ export function barChart(options: BarChartOptions): string {
 	});
 	if (options.bars.some((bar) => bar.target !== undefined)) {
 		parts.push(
-			`<text x="${width - 12}" y="24" ${FONT} font-size="11" fill="#555" text-anchor="end">bar: median · whisker: min–max · dashed: target</text>`
+			`<text x="12" y="42" ${FONT} font-size="11" fill="#555">bar: median · whisker: min–max · dashed: target</text>`
 		);
 	} else {
 		parts.push(
-			`<text x="${width - 12}" y="24" ${FONT} font-size="11" fill="#555" text-anchor="end">bar: median · whisker: min–max</text>`
+			`<text x="12" y="42" ${FONT} font-size="11" fill="#555">bar: median · whisker: min–max</text>`
 		);
 	}
 	parts.push('</svg>');

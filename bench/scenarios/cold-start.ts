@@ -2,9 +2,9 @@
  * Scenario 2: cold start. A returning client opens the care room's address
  * with the session stored in the browser: time to the room list and to the
  * newest message decrypted. A fresh device signs in through the form and is
- * unlocked with the recovery key: time to the room list, to an earlier
- * message decrypted with a key from the key backup, and to the first message
- * the therapist's device encrypts for it after learning of it.
+ * unlocked with the recovery key. It is timed to the room list, to an
+ * earlier message decrypted with a key from the key backup, and to the first
+ * message that the therapist's device encrypts for it.
  */
 import { randomBytes } from 'node:crypto';
 import type { MatrixClient } from 'matrix-js-sdk';
@@ -84,9 +84,9 @@ async function measureFreshDevice(
 			.locator(`[data-testid=room-list-item][href="/rooms/${encodeURIComponent(roomId)}"]`)
 			.click();
 
-		// The therapist's device sends as soon as it knows the new device, as
-		// an attentive therapist's would, so this message's key reaches the
-		// new device by to-device message rather than from the backup.
+		// The therapist's device sends once it has the new device's keys, as an
+		// attentive therapist's would. This message's key then reaches the new
+		// device by to-device message rather than from the backup.
 		await pollUntil(
 			"the therapist's device to learn of the client's new device",
 			async () => {
