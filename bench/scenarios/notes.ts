@@ -4,10 +4,9 @@
  * device of the therapist syncs, opens the notes, lists every note (each one
  * decrypted and validated) and opens one.
  *
- * Alcove has no notes screen yet, so this drives `NotesService` from
- * src/lib/notes, the layer a screen will call, in Node: same code, same
- * AES-256-GCM through WebCrypto, same Synapse, but Node's WebCrypto rather
- * than Chromium's, and no rendering.
+ * This drives `NotesService` from src/lib/notes, the layer under the notes
+ * panel, in Node: same code, same AES-256-GCM through WebCrypto, same
+ * Synapse, but Node's WebCrypto rather than Chromium's, and no rendering.
  */
 import { performance } from 'node:perf_hooks';
 import type { MatrixClient } from 'matrix-js-sdk';
@@ -229,7 +228,7 @@ async function run(world: BenchWorld): Promise<ScenarioResult> {
 		},
 		recorder,
 		notes: [
-			"Alcove has no notes screen yet, so this scenario calls NotesService (src/lib/notes), the layer a screen will use, in the benchmark's Node process: the same code and Synapse, Node's WebCrypto instead of Chromium's, and no rendering. The times are what a screen would wait for before it can draw.",
+			"This scenario calls NotesService (src/lib/notes), the layer under the notes panel, in the benchmark's Node process: the same code and Synapse, Node's WebCrypto instead of Chromium's, and no rendering. The times are what the panel waits for before it can draw; the panel's own rendering of 1,000 notes is not measured.",
 			`Each note is a SOAP progress note of about ${Math.round(averageNoteLength(count) / 100) * 100} characters of text, written one at a time by the therapist's seeding device; each is one state event in the notes room, encrypted with AES-256-GCM under the notes key.`,
 			'Each run signs in a new device of the therapist that holds the secret-storage key (as after entering the recovery key), so nothing is cached: the keyring is read from secret storage, every note is decrypted and validated against its schema, and the device is deleted at the end of the run.',
 			'"Open one note" reads one note before anything else; "List" then reads all of them (the opened one from the cache); the client list and the history follow with the cache warm. "First use" opens the notes as a device does the first time: it pages through the whole notes timeline with /messages and checks every version.'
