@@ -186,6 +186,9 @@ test('served headers set a strict policy that blocks inline script', async ({ br
 	expect(headers['permissions-policy']).toContain('camera=(self)');
 	expect(headers['permissions-policy']).toContain('microphone=(self)');
 
+	// The app reports violations from a listener it adds when it starts; the
+	// load event can come before that, so wait for the rendered sign-in form.
+	await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 	await page.evaluate(() => {
 		const script = document.createElement('script');
 		script.textContent = 'window.injectedScriptRan = true';
