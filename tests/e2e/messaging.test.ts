@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
 	expect,
 	indexedDbNames,
@@ -8,6 +7,7 @@ import {
 	timelineMessage,
 	type BrowserUser
 } from './support/fixtures.ts';
+import { typedPhrase } from './support/typed-phrases.ts';
 
 function messageIn(user: BrowserUser, text: string) {
 	return timelineMessage(user.page, text);
@@ -16,8 +16,8 @@ function messageIn(user: BrowserUser, text: string) {
 test('therapist and client talk in an encrypted care room', async ({ browser }) => {
 	const therapist = await signedInUser(browser, 'therapist');
 	const client = await signedInUser(browser, 'client');
-	const fromClient = `Hello from the client ${randomBytes(4).toString('hex')}`;
-	const fromTherapist = `Reply from the therapist ${randomBytes(4).toString('hex')}`;
+	const fromClient = typedPhrase('Hello from the client');
+	const fromTherapist = typedPhrase('Reply from the therapist');
 
 	// The therapist starts the care room and invites the client.
 	await startCareRoom(therapist.page, client.userId);

@@ -15,6 +15,7 @@ import {
 	timelineMessage
 } from './support/fixtures.ts';
 import { signInSecondDevice } from './support/second-device.ts';
+import { typedPhrase } from './support/typed-phrases.ts';
 
 /** Opens the notes panel of the care room shown on the page and waits until the notes are open. */
 async function openNotes(page: Page): Promise<void> {
@@ -78,8 +79,8 @@ function dumpIndexedDb(page: Page): Promise<string> {
 test('SOAP note is signed, reloaded and found by search', async ({ browser }) => {
 	const therapist = await signedInUser(browser, 'therapist');
 	const client = await signedInUser(browser, 'client');
-	const marker = `Zephyrine${randomBytes(4).toString('hex')}`;
-	const clientWords = `I could not sleep before the exam ${randomBytes(3).toString('hex')}`;
+	const marker = typedPhrase('Zephyrine', '');
+	const clientWords = typedPhrase('I could not sleep before the exam');
 
 	await startCareRoom(therapist.page, client.userId);
 	const roomUrl = therapist.page.url();
@@ -155,7 +156,7 @@ test('SOAP note is signed, reloaded and found by search', async ({ browser }) =>
 test('note draft survives a reload, encrypted at rest', async ({ browser }) => {
 	const therapist = await signedInUser(browser, 'therapist');
 	const client = await registerAccount('client');
-	const phrase = `Unsaved plan ${randomBytes(4).toString('hex')}`;
+	const phrase = typedPhrase('Unsaved plan');
 
 	await startCareRoom(therapist.page, client.userId);
 	const roomUrl = therapist.page.url();

@@ -11,6 +11,7 @@ import {
 	test,
 	timelineMessage
 } from './support/fixtures.ts';
+import { recordedPhrases } from './support/typed-phrases.ts';
 
 /** Every file under a folder: database, write-ahead log, media store, logs. */
 function filesUnder(folder: string): string[] {
@@ -51,6 +52,11 @@ test('server keeps no plaintext of messages or drafts', async ({ browser }) => {
 		}
 		// The tag alone would also show a partly leaked string.
 		expect(contents.includes(tag), `tag found in ${path.basename(file)}`).toBe(false);
+		// Messages, drafts and notes typed by the browser tests that ran before this
+		// one: Playwright runs the files one at a time in the order of their names.
+		for (const phrase of recordedPhrases()) {
+			expect(contents.includes(phrase), `"${phrase}" found in ${path.basename(file)}`).toBe(false);
+		}
 	}
 
 	await therapist.context.close();

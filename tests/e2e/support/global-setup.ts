@@ -29,6 +29,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 	return async () => {
 		await web.stop();
 		await synapse.stop();
-		if (!process.env.ALCOVE_KEEP_TEST_DATA) rmSync(dataDir, { recursive: true, force: true });
+		if (!process.env.ALCOVE_KEEP_TEST_DATA) {
+			rmSync(dataDir, { recursive: true, force: true });
+			// Written by support/typed-phrases.ts beside the data folder.
+			rmSync(`${dataDir}.typed-phrases`, { force: true });
+		}
 	};
 }
