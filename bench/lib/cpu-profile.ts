@@ -60,7 +60,7 @@ const INDEXED_DB_FUNCTIONS = new Set([
 ]);
 
 /**
- * The kind of work a sample's function does, so a profile says at a glance
+ * The kind of work a sample's function does, so a profile shows at a glance
  * whether time went to the crypto WASM, to IndexedDB or to JavaScript.
  */
 export function workCategory(

@@ -5,7 +5,7 @@
  * Node. The probe only reads the DOM; it changes nothing the app does.
  */
 
-/** What the probe watches for; each found condition sets a mark. */
+/** Conditions the probe watches for. Each condition found sets a mark. */
 export interface ProbeOptions {
 	/** Sets `marks.roomList` when at least this many room-list items exist. */
 	roomListCount?: number;

@@ -20,7 +20,7 @@ export interface Metric extends Summary {
 /** A target from the benchmark page, judged against one metric's median. */
 export interface TargetCheck {
 	id: string;
-	/** What is promised, e.g. "Latency p50 within 1.5× of the protocol floor". */
+	/** The promise, e.g. "Latency p50 within 1.5× of the protocol floor". */
 	label: string;
 	/** ID of the metric in the same scenario whose median is judged. */
 	metricId: string;
@@ -71,7 +71,7 @@ export interface ScenarioResult {
 	id: string;
 	title: string;
 	status: ScenarioStatus;
-	/** Why the scenario is not measured or failed. */
+	/** Reason the scenario is not measured or failed. */
 	reason?: string;
 	/** Sizes and counts the scenario ran with, e.g. `{ messages: 200 }`. */
 	parameters: Record<string, string | number | boolean>;

@@ -225,7 +225,7 @@ export async function setUpAccountEncryption(
 }
 
 /**
- * Waits until the account's server-side key backup holds the Megolm session
+ * Waits until the account's server-side key backup contains the Megolm session
  * of an encrypted event. A device uploads the keys it receives a few seconds
  * later (the SDK waits a random 0 to 10 s before each upload), so a new
  * device that signs in at once could not yet restore them.

@@ -1,5 +1,5 @@
 /**
- * What the scenarios share in one run: the Synapse, the web server, the
+ * The state the scenarios share in one run: the Synapse, the web server, the
  * browser, and the accounts and rooms seeded so far. Each piece is made on
  * first use, so any subset of scenarios can run on its own.
  */

@@ -27,7 +27,7 @@ const PAGING_LIMIT_MS = 240_000;
 const PROFILE_LIMIT_MS = 60_000;
 const LONG_FRAME_MS = 50;
 
-/** What one back-pagination pass measured inside the page. */
+/** Measurements of one back-pagination pass inside the page. */
 interface PagingResult {
 	pages: { ms: number; added: number }[];
 	totalMs: number;
@@ -58,7 +58,7 @@ function pageBackInPage({
 	).__alcoveBench;
 	const scroller = document.querySelector('[data-testid=timeline]') as HTMLElement;
 	const count = (): number => scroller.querySelectorAll('[data-testid=message-body]').length;
-	// The timeline's first child holds "Loading earlier messages…" or the start notice.
+	// The timeline's first child contains "Loading earlier messages…" or the start notice.
 	const text = (): string => scroller.firstElementChild?.textContent ?? '';
 	const busy = (): boolean =>
 		!!scroller.querySelector('[data-testid=decrypting]') || text().includes('Loading earlier');

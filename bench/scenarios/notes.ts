@@ -1,5 +1,5 @@
 /**
- * Scenario 6: therapist notes. A therapist's notes room holds many notes,
+ * Scenario 6: therapist notes. A therapist's notes room contains many notes,
  * each an `app.alcove.note` state event encrypted with the notes key. A new
  * device of the therapist syncs, opens the notes, lists every note (each one
  * decrypted and validated) and opens one.

@@ -50,7 +50,7 @@ test('only verified devices get keys and the reason shows', async ({ browser }) 
 		await expect(notice).toContainText('a device that the sender has not verified');
 		await expect(timelineMessage(therapist.page, fromUnverified)).toHaveCount(0);
 
-		// The therapist's answer reaches the client's verified browser only.
+		// The therapist's reply reaches the client's verified browser only.
 		const answer = `Answer for verified devices ${randomBytes(4).toString('hex')}`;
 		await sendMessage(therapist.page, answer);
 		await expect(timelineMessage(client.page, answer)).toBeVisible();

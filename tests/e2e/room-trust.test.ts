@@ -18,7 +18,7 @@ function shownEmoji(page: Page): Promise<string[]> {
 	return page.getByTestId('sas-emoji').getByRole('listitem').allInnerTexts();
 }
 
-/** The therapist verifies the client by emoji from the care room; both sides are driven. */
+/** Verifies the client by emoji from the therapist's care room, driving both sides. */
 async function verifyClientFromRoom(therapist: BrowserUser, client: BrowserUser): Promise<void> {
 	await therapist.page.getByTestId('room-trust').click();
 	await therapist.page.getByRole('button', { name: /^Verify / }).click();

@@ -248,7 +248,7 @@ test('sign-out warns when keys are not backed up', async ({ browser }) => {
 	await client.page.reload();
 	await expect(client.page.getByTestId('signed-in-user')).toHaveText(client.userId);
 
-	// This browser is the only device with keys, so signing out asks first.
+	// This browser is the only device with keys, so signing out requests confirmation first.
 	const warning = client.page.getByRole('alertdialog', { name: 'Your messages are not backed up' });
 	await client.page.getByRole('button', { name: 'Sign out' }).click();
 	await expect(warning).toBeVisible();
@@ -256,7 +256,7 @@ test('sign-out warns when keys are not backed up', async ({ browser }) => {
 	await expect(warning).toHaveCount(0);
 	await expect(client.page.getByTestId('signed-in-user')).toHaveText(client.userId);
 
-	// The Rust crypto holds its store open here; sign-out still deletes everything.
+	// The Rust crypto keeps its store open here; sign-out still deletes everything.
 	await client.page.getByRole('button', { name: 'Sign out' }).click();
 	await client.page.getByRole('button', { name: 'Sign out anyway' }).click();
 	await expect(client.page.getByRole('button', { name: 'Sign in' })).toBeVisible();

@@ -3,7 +3,7 @@ import type { PasswordPrompt } from '../matrix/crypto/user-interactive-auth.ts';
 /**
  * A pending request for the account password, for user-interactive
  * authentication. The crypto layer calls `prompt`; a password dialog renders
- * while `pending` is set and answers with `submit` or `cancel`. The password
+ * while `pending` is set and resolves it with `submit` or `cancel`. The password
  * passes straight through to the request and is not kept here.
  */
 export class PasswordRequest {
@@ -13,18 +13,18 @@ export class PasswordRequest {
 
 	readonly prompt: PasswordPrompt = ({ retry }) =>
 		new Promise((resolve) => {
-			// A new request replaces one nobody answered, which counts as cancelled.
+			// A new request replaces one still pending, which counts as cancelled.
 			this.#resolve?.(null);
 			this.#resolve = resolve;
 			this.pending = { retry };
 		});
 
-	/** Answers the pending request with the typed password. */
+	/** Resolves the pending request with the typed password. */
 	submit(password: string): void {
 		this.#settle(password);
 	}
 
-	/** Answers the pending request with "cancelled". */
+	/** Resolves the pending request as cancelled. */
 	cancel(): void {
 		this.#settle(null);
 	}

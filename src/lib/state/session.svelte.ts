@@ -46,7 +46,7 @@ const sdkModules = (): Promise<
 
 const SESSION_ENTRY = 'session';
 
-/** Query parameter of the sign-in page that says why a session ended before a reload. */
+/** Query parameter of the sign-in page that carries why a session ended before a reload. */
 const ENDED_PARAMETER = 'ended';
 
 /** Where the signed-in session is in its life. */
@@ -218,7 +218,7 @@ export class SessionState {
 		this.#keyCache = undefined;
 		if (matrixClient && session) {
 			matrixClient.stopClient();
-			// The SDK waits without limit while the Rust crypto still holds its
+			// The SDK waits without limit while the Rust crypto still keeps its
 			// store open (seen after the key backup was deleted on the server), so
 			// the wait is bounded and deleteLocalData below reports the store.
 			const cleared = matrixClient

@@ -67,7 +67,7 @@ export async function submitSignIn(page: Page, username: string, password: strin
 	await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-/** The recovery key as the set-up screen shows it: 12 groups of four, spaced. */
+/** Reads the recovery key as the set-up screen shows it: 12 groups of four, spaced. */
 export async function shownRecoveryKey(page: Page): Promise<string> {
 	const text = await page.getByTestId('recovery-key').textContent();
 	return (text ?? '').replace(/\s+/g, ' ').trim();
@@ -76,7 +76,7 @@ export async function shownRecoveryKey(page: Page): Promise<string> {
 /**
  * Goes through the first-sign-in encryption set-up: creates the recovery key
  * (with an optional passphrase), ticks "saved", types back the group the
- * screen asks for, and waits for the room list. Returns the recovery key.
+ * screen requests, and waits for the room list. Returns the recovery key.
  */
 export async function completeEncryptionSetup(
 	page: Page,
@@ -97,7 +97,7 @@ export async function completeEncryptionSetup(
 
 /**
  * On the "Save your recovery key" screen: ticks "saved", types back the group
- * the screen asks for, and waits for the room list.
+ * the screen requests, and waits for the room list.
  */
 export async function confirmShownRecoveryKey(page: Page, recoveryKey: string): Promise<void> {
 	await page.getByLabel('I have saved my recovery key').check();
@@ -129,7 +129,7 @@ export async function signedInUser(browser: Browser, role: string): Promise<Brow
 }
 
 /**
- * Waits until the account's server-side key backup holds at least `minimum`
+ * Waits until the account's server-side key backup contains at least `minimum`
  * room keys. Devices upload new keys after a random delay of some seconds, so
  * a test that restores from the backup waits for this first.
  */

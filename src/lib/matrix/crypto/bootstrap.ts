@@ -108,7 +108,7 @@ export async function getEncryptionSetup(
  * Decides what a device needs from its state and what the account has on the
  * server. An identity that this device holds but whose secret storage is
  * missing counts as `needs_setup`: a first set-up stopped half-way, and
- * finishing it creates only what is missing. A cross-signed device that holds
+ * finishing it creates only what is missing. A cross-signed device that has
  * the private keys of an account with secret storage is `ready` even while its
  * backup is not active yet. Right after a page load the SDK has not finished
  * its backup check, and unlocking again would not change that.
@@ -201,7 +201,7 @@ export async function setUpEncryption(
  * Moves secret storage to a new recovery key and keeps the cross-signing
  * identity and the key backup, for a device that set encryption up but whose
  * user never confirmed saving the recovery key. The SDK stores again the
- * secrets this device holds (the cross-signing private keys and the backup
+ * secrets this device has (the cross-signing private keys and the backup
  * key) under the new key. A secret that only secret storage held, such as a
  * notes keyring written from another device, stays readable only with the old
  * key, so call this only before anything else has used secret storage.
