@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { expect, signedInUser, startCareRoom, test } from './support/fixtures.ts';
+import { typedPhrase } from './support/typed-phrases.ts';
 
 test('failed send stays visible and can be retried', async ({ browser }) => {
 	const therapist = await signedInUser(browser, 'therapist');
 	const client = await signedInUser(browser, 'client');
 	await startCareRoom(therapist.page, client.userId);
-	const text = `Kept after failure ${randomBytes(4).toString('hex')}`;
+	const text = typedPhrase('Kept after failure');
 
 	// The homeserver rejects every send until the route is removed.
 	await therapist.page.route('**/_matrix/client/v3/rooms/*/send/**', (route) =>
@@ -52,7 +52,7 @@ test('draft survives a reload', async ({ browser }) => {
 	const therapist = await signedInUser(browser, 'therapist');
 	const client = await signedInUser(browser, 'client');
 	const roomId = await startCareRoom(therapist.page, client.userId);
-	const draft = `Unfinished thought ${randomBytes(4).toString('hex')}`;
+	const draft = typedPhrase('Unfinished thought');
 
 	await therapist.page.getByLabel('Message').fill(draft);
 	// Drafts are saved shortly after typing pauses.

@@ -52,8 +52,9 @@ test('server keeps no plaintext of messages or drafts', async ({ browser }) => {
 		}
 		// The tag alone would also show a partly leaked string.
 		expect(contents.includes(tag), `tag found in ${path.basename(file)}`).toBe(false);
-		// Messages, drafts and notes typed by the browser tests that ran before this
-		// one: Playwright runs the files one at a time in the order of their names.
+		// Messages, drafts and notes that the composer, messaging and notes tests
+		// typed: Playwright runs the files one at a time in the order of their names,
+		// so those ran before this one (when the whole folder runs).
 		for (const phrase of recordedPhrases()) {
 			expect(contents.includes(phrase), `"${phrase}" found in ${path.basename(file)}`).toBe(false);
 		}

@@ -70,7 +70,10 @@ class DraftAutosave {
 			logger.warn('Notes: could not save a draft', String(error));
 			this.failed = true;
 		}
-		await this.#notes.refreshDrafts();
+		// The timer starts this without awaiting it, so a failed refresh is only logged.
+		await this.#notes
+			.refreshDrafts()
+			.catch((error: unknown) => logger.warn('Notes: could not list the drafts', String(error)));
 	}
 
 	/** Deletes the draft, once its content is saved in the notes room or discarded. */

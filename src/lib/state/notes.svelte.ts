@@ -128,6 +128,12 @@ export class NotesState {
 				throw new NotesError('crypto_not_ready', 'The matrixClient has no device or no crypto');
 			}
 			this.#deviceStore ??= await NotesDeviceStore.open({ userId, deviceId });
+			// dispose() may have run while the store opened; it could not stop
+			// what had not started yet.
+			if (this.#disposed) {
+				this.#deviceStore.close();
+				return;
+			}
 			this.#startSharing();
 			const service = await NotesService.open({
 				matrixClient: this.#matrixClient,

@@ -119,7 +119,14 @@ export class SessionState {
 		await this.#vault.put(UNLOCK_VERIFIER_ENTRY, await createUnlockVerifier(password));
 		await this.#vault.put(LAST_ACTIVITY_ENTRY, Date.now());
 		this.endedReason = undefined;
-		await this.#start(session);
+		try {
+			await this.#start(session);
+		} catch (error) {
+			// A half-started session must not be resumed at the next page load.
+			await this.#clear(this.matrixClient, session);
+			this.status = 'signed-out';
+			throw error;
+		}
 	}
 
 	/**

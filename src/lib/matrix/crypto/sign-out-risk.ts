@@ -10,7 +10,7 @@ import { listOwnDevices } from './devices.ts';
 
 /** The loss that signing out this device would cause. */
 export interface SignOutRisk {
-	/** No other device of the account has encryption keys. */
+	/** No other cross-signed device of the account has encryption keys. */
 	lastDevice: boolean;
 	/** This device uploads its room keys to a key backup it trusts. */
 	backupActive: boolean;
@@ -28,8 +28,10 @@ export async function getSignOutRisk(matrixClient: MatrixClient): Promise<SignOu
 		listOwnDevices(matrixClient),
 		requireCrypto(matrixClient).getActiveSessionBackupVersion()
 	]);
+	// Only a cross-signed device of this account receives the room keys that
+	// this one forwards, so an unverified device does not count as a copy.
 	const otherDevicesWithKeys = devices.filter(
-		(device) => !device.isCurrent && device.verification !== 'no_encryption'
+		(device) => !device.isCurrent && device.verification === 'verified'
 	);
 	return { lastDevice: otherDevicesWithKeys.length === 0, backupActive: backupVersion !== null };
 }
