@@ -36,6 +36,9 @@ export async function registerAccount(
 /**
  * Returns true for the app's log line about a Content Security Policy
  * violation in the page (see src/hooks.client.ts).
+ *
+ * NOTE: the app adds its listener when it starts, so a violation during the
+ * first page load, before that, is not counted.
  */
 export function isCspViolation(text: string): boolean {
 	return text.includes('Content Security Policy violation');
